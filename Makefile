@@ -1,0 +1,30 @@
+# make run  — create .venv, install, start the app (demo data when the database is empty)
+# make test — the whole suite (unit, golden, AppTest, real browser; SKIP_BROWSER=1 skips the browser)
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test bench demo templates clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m analytics demo --if-empty
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+templates: $(VENV)/.installed
+	$(PY) -m analytics templates data/templates
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/browser/screenshots

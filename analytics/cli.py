@@ -1,0 +1,195 @@
+"""Command line (DOMAIN.md §5): the same engine as the pages, for scripts and monthly automation.
+
+    python -m analytics companies add NAME [--alias ALIAS ...]
+    python -m analytics companies list
+    python -m analytics ingest FILE... [--company NAME] [--period YYYY-MM]
+    python -m analytics metrics [--from D] [--to D] [--as-of D] [--format json|table]
+    python -m analytics batches [--format json|table]
+    python -m analytics revert BATCH_ID
+    python -m analytics demo [--if-empty]
+    python -m analytics templates OUT_DIR
+
+Exit codes: 0 success; 1 a file was rejected (ingest) or the command failed; 2 usage error.
+No traceback reaches the user: every failure prints one Chinese message on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from .db import StoreError, default_path, get_store
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(s: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{s}”格式不对，应为 YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analytics", description="安全生产台账看板 命令行")
+    p.add_argument("--db", default=None, help="数据库文件（默认：环境变量 SAFETY_DB，否则 data/safety.duckdb）")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    c = sub.add_parser("companies", help="单位登记").add_subparsers(dest="action", required=True)
+    a = c.add_parser("add", help="登记单位（或为已登记单位添加别名）")
+    a.add_argument("name")
+    a.add_argument("--alias", action="append", default=[])
+    c.add_parser("list", help="列出已登记单位")
+
+    i = sub.add_parser("ingest", help="导入台账文件")
+    i.add_argument("files", nargs="+")
+    i.add_argument("--company", help="文件中没有单位时，所属单位")
+    i.add_argument("--period", help="报送期间 YYYY-MM（日期缺年份时也用它补足）")
+    i.add_argument("--by", default=None, help="上传人")
+
+    m = sub.add_parser("metrics", help="计算指标")
+    m.add_argument("--from", dest="start", type=_date)
+    m.add_argument("--to", dest="end", type=_date)
+    m.add_argument("--as-of", dest="as_of", type=_date)
+    m.add_argument("--format", choices=["json", "table"], default="table")
+
+    b = sub.add_parser("batches", help="上传批次")
+    b.add_argument("--format", choices=["json", "table"], default="table")
+
+    r = sub.add_parser("revert", help="撤销一个批次")
+    r.add_argument("batch_id", type=int)
+    r.add_argument("--by", default=None)
+
+    d = sub.add_parser("demo", help="生成并导入演示数据")
+    d.add_argument("--if-empty", action="store_true", help="仅当数据库中没有任何批次时导入")
+
+    t = sub.add_parser("templates", help="生成标准台账模板")
+    t.add_argument("out_dir")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        return _run(args)
+    except UsageError as e:
+        print(f"用法错误：{e}", file=sys.stderr)
+        return 2
+    except StoreError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # the last guard: a message, never a traceback
+        print(f"错误：{type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    store = get_store(args.db or default_path())
+    if args.cmd == "companies":
+        from .companies import CompanyError, add_company, aliases
+        if args.action == "add":
+            try:
+                name = add_company(store, args.name, args.alias)
+            except CompanyError as e:
+                raise UsageError(str(e)) from None
+            print(f"已登记：{name}")
+        else:
+            for name, al in aliases(store).items():
+                print(name + (f"（别名：{'、'.join(al)}）" if al else ""))
+        return 0
+    if args.cmd == "ingest":
+        return _ingest(store, args)
+    if args.cmd == "metrics":
+        return _metrics(store, args)
+    if args.cmd == "batches":
+        from .history import batches
+        df = batches(store)
+        if args.format == "json":
+            print(json.dumps(_records(df), ensure_ascii=False, indent=1, default=str))
+        else:
+            print(df.to_string(index=False) if len(df) else "（没有批次）")
+        return 0
+    if args.cmd == "revert":
+        from .load import RevertError, revert_batch
+        try:
+            b = revert_batch(store, args.batch_id, args.by or "")
+        except RevertError as e:
+            print(f"错误：{e}", file=sys.stderr)
+            return 1
+        print(f"已撤销批次 {b['id']}（{b['file']}），此前的数据已恢复。")
+        return 0
+    if args.cmd == "demo":
+        from .demo_load import load_demo
+        n = load_demo(store, only_if_empty=args.if_empty)
+        print(f"演示数据：导入 {n} 个文件" if n else "数据库已有数据，未导入演示数据。")
+        return 0
+    if args.cmd == "templates":
+        from .templates import write_templates
+        for p in write_templates(Path(args.out_dir)):
+            print(p)
+        return 0
+    raise UsageError(args.cmd)
+
+
+def _ingest(store, args) -> int:
+    from .ingest import STATUS_LABELS, ingest_file
+    if args.period:
+        from .ingest import parse_period
+        try:
+            parse_period(args.period)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+    worst = 0
+    for f in args.files:
+        p = Path(f)
+        if not p.is_file():
+            print(f"{f}\t-\t-\t-\t-\t错误：文件不存在", file=sys.stderr)
+            worst = 1
+            continue
+        res = ingest_file(store, p, company=args.company, period=args.period, uploaded_by=args.by)
+        print(f"{p.name}：{STATUS_LABELS[res.status]}。{res.message}")
+        for e in res.errors:
+            print(e.line(p.name))
+        for w in res.warnings:
+            print(w.line(p.name))
+        if not res.accepted:
+            worst = 1
+    return worst
+
+
+def _metrics(store, args) -> int:
+    from .indicators import attainment
+    from .metrics import Window, compute
+    end = args.end or dt.date.today()
+    start = args.start or dt.date(end.year, 1, 1)
+    try:
+        w = Window.of(start, end, args.as_of)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    out = compute(store, w)
+    ind = attainment(store, w)
+    for name, vals in [("group", out["group"]), *out["companies"].items()]:
+        key = None if name == "group" else name
+        vals["indicators_met"] = ind.get(key, {}).get("met", 0)
+        vals["indicators_total"] = ind.get(key, {}).get("total", 0)
+    doc = {"from": w.start.isoformat(), "to": w.end.isoformat(), "as_of": w.as_of.isoformat(), **out}
+    if args.format == "json":
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+    else:
+        import pandas as pd
+        print(pd.DataFrame({"集团": out["group"], **out["companies"]}).to_string())
+    return 0
+
+
+def _records(df) -> list[dict]:
+    return [{k: (None if v is None or v != v else v) for k, v in r.items()} for r in df.to_dict("records")]
