@@ -124,6 +124,7 @@ _FILLER = re.compile(r"(?:填报单位|单位名称|报送单位|填报部门)\s
 _YM = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _Y = re.compile(r"(\d{4})\s*年")
 _YM_DASH = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})(?![\d])")
+_COMPANY_IN_TITLE = re.compile(r"^\s*(\S{2,30}?(?:有限责任公司|股份有限公司|有限公司|分公司|公司))")
 _SHEET_M = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月(?:份)?$")
 
 
@@ -148,6 +149,8 @@ def title_info(rows: list[list], header_row: int, lg: Ledger) -> TitleInfo:
         elif any(w in line for w in (*lg.title_words, "台账")) and info.company is None:
             head = re.split(r"\d{4}\s*年|[（(]|" + "|".join(map(re.escape, (*lg.title_words, "台账"))), line)[0]
             head = head.strip(" ：:")
+            if m := _COMPANY_IN_TITLE.match(line):     # "XX有限公司安全教育培训台账" → up to the company suffix
+                head = m.group(1)
             if 2 <= len(head) <= 40 and not head.startswith(("填报", "附件", "表")):
                 info.company = head
         if "填报日期" in line or "报送日期" in line:

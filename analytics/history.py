@@ -42,3 +42,30 @@ def submissions(store: Store, start: dt.date, end: dt.date) -> pd.DataFrame:
         LEFT JOIN batches b ON b.id = v.batch_id AND b.status = 'loaded' AND b.ledger = l.ledger
         GROUP BY c.id, c.name, m.month, l.ledger
         ORDER BY c.id, m.month, l.ledger""", {"start": start, "end": end, "ledgers": list(LEDGERS)})
+
+
+def data_span(store: Store) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day any ledger has data for (hazards found, accidents, training, investment)."""
+    r = store.rows("""
+        SELECT min(d), max(d) FROM (
+          SELECT found_date AS d FROM hazards UNION ALL SELECT CAST(occurred_at AS DATE) FROM accidents
+          UNION ALL SELECT date FROM training UNION ALL SELECT month FROM investment)""")
+    return r[0] if r else (None, None)
+
+
+def submission_matrix(store: Store, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """报送情况 as a table: one row per company, one column per month, each cell naming the
+    ledgers that arrived (✓ 隐患 事故 培训 投入) or 未报送."""
+    df = submissions(store, start, end)
+    short = {"hazards": "隐患", "accidents": "事故", "training": "培训", "investment": "投入", "indicators": "指标"}
+    df = df[(df["batches"] > 0) & (df["ledger"] != "indicators")]
+    cells = (df.assign(s=df["ledger"].map(short))
+               .groupby(["company", "month"], sort=False)["s"].agg(lambda x: "、".join(x)))
+    months = pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), pd.Timestamp(end), freq="MS")
+    names = [r[0] for r in store.rows("SELECT name FROM companies ORDER BY id")]
+    out = pd.DataFrame(index=names, columns=[m.strftime("%Y-%m") for m in months], dtype="object")
+    for (company, month), v in cells.items():
+        key = pd.Timestamp(month).strftime("%Y-%m")
+        if company in out.index and key in out.columns:
+            out.loc[company, key] = v
+    return out.fillna("未报送").rename_axis("单位").reset_index()

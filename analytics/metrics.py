@@ -68,6 +68,8 @@ METRICS: tuple[Metric, ...] = (
            _count(f"{IN_WINDOW} AND t.level = '重大'")),
     Metric("major_open", "重大隐患未整改", "截止日时仍未整改的重大隐患数（存量，不限发现时间）", "hazards",
            _count(f"{OPEN_AT_AS_OF} AND t.level = '重大'")),
+    Metric("major_overdue", "逾期重大隐患", "截止日时已超过整改期限仍未整改的重大隐患数（存量）", "hazards",
+           _count(f"{OPEN_AT_AS_OF} AND t.level = '重大' AND t.deadline < w.as_of")),
     Metric("major_rectification_rate", "重大隐患整改率", "统计期内发现的重大隐患中，截止日前整改完成的占比", "hazards",
            _rate(_count(f"{IN_WINDOW} AND t.level = '重大' AND {DONE_BY_AS_OF}"),
                  _count(f"{IN_WINDOW} AND t.level = '重大'")), "rate"),
@@ -128,6 +130,14 @@ class Window:
         if start > end:
             raise ValueError(f"开始日期 {start} 晚于结束日期 {end}")
         return cls(start, end, as_of or end)
+
+    def month(self, label: str) -> "Window":
+        """The part of this window in one month ('2026-10'), status as of that part's end."""
+        y, m = map(int, label[:7].split("-"))
+        first = dt.date(y, m, 1)
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        start, end = max(first, self.start), min(last, self.end)
+        return Window.of(start, end, min(end, self.as_of))
 
     def params(self, companies: list[str] | None) -> dict:
         return {"start": self.start, "end": self.end, "as_of": self.as_of, "companies": companies}
@@ -213,3 +223,28 @@ def _py(v):
     if hasattr(v, "item"):
         v = v.item()
     return v
+
+
+BREAKDOWNS = {"company": "单位", "level": "隐患等级", "category": "隐患类别", "source": "检查类型"}
+
+
+def series(store: Store, name: str, window: Window, companies: list[str] | None = None,
+           by: str = "company") -> pd.DataFrame:
+    """One metric by month and by a breakdown (company, or a ledger column such as level), long format
+    (period, group, value), zero-filled: every month of the window and every group appears."""
+    months = pd.date_range(pd.Timestamp(window.start).to_period("M").to_timestamp(), pd.Timestamp(window.end),
+                           freq="MS")
+    if by == "company":
+        df = frame(store, [name], window, companies, freq="month")
+        df = df[df["company"] != GROUP].rename(columns={"company": "group", name: "value"})
+        groups = list(dict.fromkeys(df["group"]))
+    else:
+        df = frame(store, [name], window, companies, freq="month", dims=(by,))
+        df = df.rename(columns={by: "group", name: "value"})
+        df["group"] = df["group"].fillna("未填写")
+        groups = sorted(set(df["group"]))
+    df["period"] = pd.to_datetime(df["period"])
+    full = pd.MultiIndex.from_product([months, groups], names=["period", "group"])
+    out = (df.groupby(["period", "group"], sort=False)["value"].sum()
+             .reindex(full, fill_value=0).reset_index())
+    return out

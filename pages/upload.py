@@ -1,0 +1,76 @@
+"""数据上传 — upload many ledgers at once, see every error of a rejected file, history with revert,
+报送情况, and the company registry."""
+import pandas as pd
+import streamlit as st
+
+from analytics import companies as reg
+from analytics.history import batch_issues, batches, submission_matrix
+from analytics.ingest import STATUS_LABELS, ingest_bytes
+from analytics.load import RevertError, revert_batch
+from ui import state, widgets
+
+f = state.filters()
+s = state.store()
+st.title("台账数据上传")
+tab_up, tab_hist, tab_sub, tab_reg = st.tabs(["上传台账", "上传记录与撤销", "报送情况", "单位管理"])
+
+with tab_up:
+    files = st.file_uploader("选择台账文件（可多选）：.xlsx .xlsm .xls .ods .csv", accept_multiple_files=True,
+                             type=["xlsx", "xlsm", "xls", "ods", "csv"], key="up_files")
+    c1, c2, c3 = st.columns(3)
+    who = c1.text_input("上传人", key="up_who", placeholder="如：安全部 张三")
+    company = c2.selectbox("文件中未写明单位时，归属单位", reg.list_companies(s), index=None, key="up_company",
+                           placeholder="（按文件内容识别）")
+    period = c3.text_input("报送期间（可选，YYYY-MM）", key="up_period", placeholder="如 2026-10")
+    if st.button("导入", type="primary", disabled=not files, key="up_go"):
+        st.session_state["up_results"] = [
+            ingest_bytes(s, uf.getvalue(), uf.name, company=company, period=period or None, uploaded_by=who or "未署名")
+            for uf in files]
+    for res in st.session_state.get("up_results", []):
+        box = {"loaded": st.success, "duplicate": st.info}.get(res.status, st.error)
+        box(f"**{res.file}**：{STATUS_LABELS[res.status]}。{res.message}")
+        if res.errors:
+            st.dataframe(pd.DataFrame([e.as_dict() for e in res.errors]).rename(columns=widgets.ISSUE_COLUMNS),
+                         hide_index=True, width="stretch")
+        if res.warnings:
+            with st.expander(f"{res.file} 的 {len(res.warnings)} 条警告（不影响导入）"):
+                st.dataframe(pd.DataFrame([w.as_dict() for w in res.warnings]).rename(columns=widgets.ISSUE_COLUMNS),
+                             hide_index=True, width="stretch")
+
+with tab_hist:
+    hist = batches(s)
+    if hist.empty:
+        st.info("还没有上传记录。")
+    else:
+        st.dataframe(widgets.history_view(hist), hide_index=True, width="stretch")
+        loaded = hist[hist["status"] == "loaded"]
+        pick = st.selectbox("选择要撤销的批次", loaded["id"].tolist()[::-1], index=None, key="rv_pick",
+                            format_func=lambda i: widgets.batch_label(hist, i), placeholder="选择批次")
+        if pick is not None:
+            issues = batch_issues(s, pick)
+            if len(issues):
+                st.dataframe(issues.rename(columns=widgets.ISSUE_COLUMNS), hide_index=True)
+            sure = st.checkbox("确认撤销：该批次的数据将被移除，此前的数据恢复", key="rv_sure")
+            if st.button("撤销该批次", disabled=not sure, key="rv_go"):
+                try:
+                    b = revert_batch(s, int(pick), st.session_state.get("up_who") or "未署名")
+                    st.success(f"已撤销批次 {b['id']}（{b['file']}），此前的数据已恢复。")
+                except RevertError as e:
+                    st.error(str(e))
+
+with tab_sub:
+    st.dataframe(submission_matrix(s, f.window.start, f.window.end), hide_index=True, width="stretch")
+    widgets.caption("每月收到的台账（隐患、事故、培训、投入）；“未报送”表示该单位该月没有任何有效批次覆盖。", f)
+
+with tab_reg:
+    al = reg.aliases(s)
+    st.dataframe(pd.DataFrame({"单位": list(al), "别名": ["、".join(v) for v in al.values()]}), hide_index=True)
+    with st.form("reg_add"):
+        name = st.text_input("单位全称（已登记的单位则为其添加别名）")
+        aliases = st.text_input("别名（多个用逗号分隔）")
+        if st.form_submit_button("登记"):
+            try:
+                done = reg.add_company(s, name, [a.strip() for a in aliases.replace("，", ",").split(",") if a.strip()])
+                st.success(f"已登记：{done}")
+            except reg.CompanyError as e:
+                st.error(str(e))

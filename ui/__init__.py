@@ -1,0 +1,1 @@
+"""Shared Streamlit widgets, filters and the one chart theme. Pages import from here."""

@@ -1,0 +1,79 @@
+"""The store for this Streamlit process and the global filters shared by every page."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from analytics import companies as reg
+from analytics.db import Store, get_store
+from analytics.history import data_span
+from analytics.metrics import Window
+
+
+@st.cache_resource
+def store() -> Store:
+    return get_store()
+
+
+@dataclass(frozen=True)
+class Filters:
+    window: Window
+    companies: list[str] | None     # None = all registered companies
+    label: str                       # e.g. "2026年1月1日—2026年11月25日"
+
+    @property
+    def last_year(self) -> Window:
+        """The same period one year earlier."""
+        w = self.window
+        shift = lambda d: d.replace(year=d.year - 1, day=min(d.day, 28) if d.month == 2 else d.day)  # noqa: E731
+        return Window.of(shift(w.start), shift(w.end), shift(w.as_of))
+
+
+PRESETS = ("本年至今", "本月", "上月", "近12个月", "自定义")
+
+
+def reference_date(s: Store) -> dt.date:
+    """'Today' for the defaults: the last day with data, if that is before today."""
+    _, last = data_span(s)
+    today = dt.date.today()
+    return min(today, last) if last else today
+
+
+def _preset_window(preset: str, ref: dt.date) -> tuple[dt.date, dt.date]:
+    first = ref.replace(day=1)
+    if preset == "本月":
+        return first, ref
+    if preset == "上月":
+        end = first - dt.timedelta(days=1)
+        return end.replace(day=1), end
+    if preset == "近12个月":
+        start = (first.replace(year=first.year - 1) + dt.timedelta(days=32)).replace(day=1)
+        return start, ref
+    return dt.date(ref.year, 1, 1), ref
+
+
+def sidebar_filters() -> Filters:
+    """The global filters (period, companies), drawn once in the sidebar by app.py."""
+    s = store()
+    ref = reference_date(s)
+    names = reg.list_companies(s)
+    with st.sidebar:
+        st.markdown("### 统计范围")
+        preset = st.selectbox("统计期间", PRESETS, key="f_preset")
+        start, end = _preset_window(preset, ref)
+        if preset == "自定义":
+            picked = st.date_input("起止日期", value=(start, end), key="f_range", format="YYYY-MM-DD")
+            if isinstance(picked, (list, tuple)) and len(picked) == 2:
+                start, end = picked
+        chosen = st.multiselect("单位（不选即全部）", names, key="f_companies", placeholder="全部单位")
+        st.caption(f"统计期：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}；状态截至 {end:%Y-%m-%d}")
+    f = Filters(Window.of(start, end), chosen or None, f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
+    st.session_state["filters"] = f
+    return f
+
+
+def filters() -> Filters:
+    f = st.session_state.get("filters")
+    return f if f is not None else sidebar_filters()
