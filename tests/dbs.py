@@ -1,0 +1,43 @@
+"""Databases for tests: an empty store with the registry, and a store holding the golden hazard ledger."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from analytics import db
+from analytics.companies import add_company
+from analytics.db import Store
+from analytics.ingest import ingest_file
+
+from .builders import golden_hazard_rows, xlsx
+
+GOLDEN_COMPANIES = (("陇原电力有限公司", ["陇原电力"]), ("河西新能源有限公司", ["河西新能源"]))
+GOLDEN_TODAY = dt.date(2026, 11, 3)
+
+
+def registry_store(path: Path | str = ":memory:") -> Store:
+    s = Store(path)
+    for name, aliases in GOLDEN_COMPANIES:
+        add_company(s, name, aliases)
+    return s
+
+
+def golden_file(tmp: Path) -> Path:
+    return xlsx(tmp / "陇原电力2026年10月隐患台账.xlsx", {"10月": golden_hazard_rows()})
+
+
+def golden_store(tmp: Path, path: Path | str = ":memory:") -> Store:
+    s = registry_store(path)
+    res = ingest_file(s, golden_file(tmp), today=GOLDEN_TODAY, uploaded_by="测试")
+    assert res.status == "loaded", res.errors
+    return s
+
+
+def use_db_for_app(monkeypatch, path: Path) -> None:
+    """Point the app (AppTest) at a database file and forget stores/caches of earlier tests."""
+    import streamlit as st
+    monkeypatch.setenv("SAFETY_DB", str(path))
+    for s in list(db._STORES.values()):
+        s.close()
+    db._STORES.clear()
+    st.cache_resource.clear()
