@@ -13,7 +13,8 @@ by = st.segmented_control("按何分组", list(BREAKDOWNS), format_func=BREAKDOW
                           key="trend_by", required=True)
 df = series(s, "hazards_found", f.window, f.companies, by=by)
 colors = {"level": theme.LEVEL_COLORS}.get(by)
-event = charts.month_bars(df, "value", "group", f"每月排查隐患数（按{BREAKDOWNS[by]}）", colors, key="trend_chart")
+event = charts.month_bars(df, "value", "group", f"每月排查隐患数（按{BREAKDOWNS[by]}）", colors, key="trend_chart",
+                          y_label="排查隐患（项）")
 widgets.metric_caption(["hazards_found"], f)
 widgets.caption("没有隐患的月份显示为 0；点击柱子可查看该月的隐患明细并下载。")
 

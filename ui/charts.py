@@ -33,6 +33,11 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = ("hazards_found", "re
 
 
 def records_table(df: pd.DataFrame, highlight_overdue: bool = False) -> None:
+    df = df.copy()
+    for c in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[c]):
+            has_time = bool((df[c].dropna().dt.normalize() != df[c].dropna()).any())
+            df[c] = df[c].dt.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d").fillna("")
     sty = df.style
     if highlight_overdue and "逾期天数" in df:
         sty = sty.map(lambda v: f"color: {theme.RED}; font-weight: bold" if pd.notna(v) and v > 0 else "",
@@ -41,21 +46,21 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False) -> None:
 
 
 def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_map: dict | None = None,
-               barmode: str = "stack", key: str | None = None, height: int = 440):
+               barmode: str = "stack", key: str | None = None, height: int = 440, y_label: str | None = None):
     """Monthly bars; every month of the window is on the axis (empty months at zero).
     Returns the selection state when key is given (click a bar to see its records)."""
     d = df.copy()
     d["月份"] = pd.to_datetime(d["period"]).dt.strftime("%Y-%m")
     fig = px.bar(d, x="月份", y=y, color=color, barmode=barmode, color_discrete_map=color_map or {},
                  custom_data=[color] if color else None,
-                 labels={y: BY_NAME[y].label if y in BY_NAME else y, color or "": ""},
+                 labels={y: y_label or (BY_NAME[y].label if y in BY_NAME else y), color or "": ""},
                  category_orders={"月份": sorted(d["月份"].unique())})
     fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(title=BY_NAME[y].label if y in BY_NAME else y)
+    fig.update_yaxes(title=y_label or (BY_NAME[y].label if y in BY_NAME else y))
     theme.style(fig, title, height)
     if key:
-        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points",))
-    st.plotly_chart(fig)
+        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points",), theme=None)
+    st.plotly_chart(fig, theme=None)
     return None
 
 
@@ -72,11 +77,13 @@ def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: fl
     fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1.15]),
                       yaxis=dict(autorange="reversed"))
     theme.style(fig, title, max(300, 70 * len(df) + 100))
-    st.plotly_chart(fig)
+    st.plotly_chart(fig, theme=None)
 
 
 def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: str, color_map: dict) -> None:
-    fig = px.bar(df, x=x, y=y, color=color, color_discrete_map=color_map, barmode="stack",
+    """Horizontal stacked bars, one per company (names stay readable on a projector)."""
+    fig = px.bar(df, y=x, x=y, color=color, color_discrete_map=color_map, barmode="stack", orientation="h",
                  labels={x: "", y: "隐患数（项）", color: ""})
-    theme.style(fig, title)
-    st.plotly_chart(fig)
+    fig.update_layout(yaxis=dict(autorange="reversed"))
+    theme.style(fig, title, max(320, 48 * df[x].nunique() + 140))
+    st.plotly_chart(fig, theme=None)

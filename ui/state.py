@@ -74,6 +74,17 @@ def sidebar_filters() -> Filters:
     return f
 
 
+def _ensure_router() -> None:
+    """A page opened by its URL before app.py ever ran in this server process is run by
+    Streamlit's legacy pages/ mode, without the router. Switch that off and rerun, so the
+    router (app.py) draws the navigation, the filters and the page that was asked for."""
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def filters() -> Filters:
+    _ensure_router()
     f = st.session_state.get("filters")
     return f if f is not None else sidebar_filters()

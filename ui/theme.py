@@ -27,13 +27,16 @@ pio.templates["safety"] = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         xaxis=dict(showgrid=False, linecolor="#888", ticks="outside", tickfont=dict(size=15)),
-        yaxis=dict(gridcolor="#e5e5e5", zerolinecolor="#888", tickfont=dict(size=15), rangemode="tozero"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=15), title=None),
-        margin=dict(l=10, r=10, t=60, b=10),
+        yaxis=dict(gridcolor="#e5e5e5", zerolinecolor="#888", tickfont=dict(size=15), rangemode="tozero",
+                   automargin=True),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=15), title=None),
+        margin=dict(l=70, r=20, t=60, b=40),
         hoverlabel=dict(font=dict(family=FONT, size=15)),
         separators=".,",
     )
 )
+
+pio.templates.default = "plotly_white+safety"      # px figures take the palette when they are built
 
 
 def style(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
