@@ -88,39 +88,73 @@ def _best(cells: list[str]) -> tuple[int, Ledger, dict[str, int]] | None:
     best = None
     for lg in LEDGERS.values():
         cols = map_columns(lg, cells)
-        need = [f for f in lg.required if f != "company"]
-        if len(cols) < MIN_SCORE or any(f not in cols for f in need):
+        if len(cols) < MIN_SCORE or any(f not in cols for f in lg.required_columns):
             continue
         if best is None or len(cols) > best[0]:
             best = (len(cols), lg, cols)
     return best
 
 
-def detect(rows: list[list]) -> Header | None:
-    """The header of a sheet, or None when no ledger's header is found."""
-    texts = [[cell_text(v) for v in row] for row in rows[: MAX_HEADER_SCAN + 1]]
-    found: tuple[int, Header] | None = None
+def _candidates(texts: list[list[str]]):
+    """(header rows, cells) for every single row and every pair of rows in the scan range."""
     for r in range(min(MAX_HEADER_SCAN, len(texts))):
-        single = _best(texts[r])
-        cand = None
-        if single:
-            cand = (single[0], Header(single[1], (r,), single[2], _names(texts[r], single[2])))
+        yield (r,), texts[r]
         if r + 1 < len(texts) and any(t.strip() for t in texts[r + 1]):
-            merged = _merge(texts[r], texts[r + 1])
-            double = _best(merged)
-            if double and (cand is None or double[0] > cand[0]):
-                cand = (double[0], Header(double[1], (r, r + 1), double[2], _names(merged, double[2])))
-        if cand and (found is None or cand[0] > found[0]):
-            found = cand
+            yield (r, r + 1), _merge(texts[r], texts[r + 1])
+
+
+def detect(rows: list[list]) -> Header | None:
+    """The header of a sheet, or None when no ledger's header is found. The best-scoring row
+    wins; a pair of rows (two-row merged header) only when it scores higher than either of its
+    rows alone (so a 填报单位 line above a one-row header is not taken for a header row)."""
+    texts = [[cell_text(v) for v in row] for row in rows[: MAX_HEADER_SCAN + 1]]
+    single = {}
+    for r in range(min(MAX_HEADER_SCAN + 1, len(texts))):
+        single[r] = _best(texts[r])
+    found: tuple[int, Header] | None = None
+    for hrows, cells in _candidates(texts):
+        got = single[hrows[0]] if len(hrows) == 1 else _best(cells)
+        if got is None:
+            continue
+        if len(hrows) == 2 and any(single.get(r) and single[r][0] >= got[0] for r in hrows):
+            continue
+        if found is None or got[0] > found[0]:
+            found = (got[0], Header(got[1], hrows, got[2], _names(cells, got[2])))
+    return found[1] if found else None
+
+
+@dataclass
+class NearMiss:
+    """A header that is clearly one ledger's but lacks required columns (→ missing_column errors)."""
+    header: Header
+    missing: tuple[str, ...]
+
+
+def near_miss(rows: list[list]) -> NearMiss | None:
+    """For a sheet where detect() found nothing: the ledger header that misses only a few required
+    columns (at most half of them, at least one present, three columns recognised), else None."""
+    texts = [[cell_text(v) for v in row] for row in rows[: MAX_HEADER_SCAN + 1]]
+    found: tuple[int, NearMiss] | None = None
+    for hrows, cells in _candidates(texts):
+        for lg in LEDGERS.values():
+            cols = map_columns(lg, cells)
+            need = lg.required_columns
+            missing = tuple(f for f in need if f not in cols)
+            present = len(need) - len(missing)
+            if not missing or len(cols) < MIN_SCORE or present < 1 or len(missing) > max(1, len(need) // 2):
+                continue
+            score = len(cols) + present
+            if found is None or score > found[0]:
+                found = (score, NearMiss(Header(lg, hrows, cols, _names(cells, cols)), missing))
     return found[1] if found else None
 
 
 def _names(cells: list[str], cols: dict[str, int]) -> dict[int, str]:
-    return {j: " ".join(cells[j].split()) for j in cols.values()}
+    return {j: " ".join(cells[j].split()).lstrip("*＊ ") for j in cols.values()}
 
 
 # ------------------------------------------------------------ context from title lines
-_FILLER = re.compile(r"(?:填报单位|单位名称|报送单位|填报部门)\s*[:：]\s*(.+?)(?:\s{2,}|\s+(?:填报|日期|时间|报送)|$)")
+_FILLER = re.compile(r"(?:填报单位|单位名称|报送单位|填报部门)\s*[:：]\s*(.*?)(?:\s{2,}|\s+\S{0,4}[:：]|$)")
 _YM = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _Y = re.compile(r"(\d{4})\s*年")
 _YM_DASH = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})(?![\d])")
@@ -134,25 +168,28 @@ class TitleInfo:
     year: int | None = None
     month: int | None = None
     months: list[tuple[int, int]] = field(default_factory=list)   # every 年月 named in the title lines
+    company_row: int | None = None      # 0-based row of the line that named the company
+    company_in_title: bool = False      # named in a title line (a guess), not after 填报单位：
 
 
 def title_info(rows: list[list], header_row: int, lg: Ledger) -> TitleInfo:
     """Company and period named in the lines above the header."""
     info = TitleInfo()
-    for row in rows[:header_row]:
+    for i, row in enumerate(rows[:header_row]):
         line = " ".join(cell_text(v) for v in row if cell_text(v).strip())
         line = nfkc(line)
         if not line:
             continue
-        if m := _FILLER.search(line):
-            info.company = info.company or m.group(1).strip()
+        if (filler := _filler(row)) is not None:
+            if (info.company is None or info.company_in_title) and (name := _filled_in(filler)):
+                info.company, info.company_row, info.company_in_title = name, i, False   # 填报单位 beats a title
         elif any(w in line for w in (*lg.title_words, "台账")) and info.company is None:
             head = re.split(r"\d{4}\s*年|[（(]|" + "|".join(map(re.escape, (*lg.title_words, "台账"))), line)[0]
             head = head.strip(" ：:")
             if m := _COMPANY_IN_TITLE.match(line):     # "XX有限公司安全教育培训台账" → up to the company suffix
                 head = m.group(1)
-            if 2 <= len(head) <= 40 and not head.startswith(("填报", "附件", "表")):
-                info.company = head
+            if 2 <= len(head) <= 40 and not head.startswith(("填报", "附件", "表")) and _filled_in(head):
+                info.company, info.company_row, info.company_in_title = head, i, True
         if "填报日期" in line or "报送日期" in line:
             line = re.split(r"填报日期|报送日期", line)[0]
         for y, m in _YM.findall(line):
@@ -168,6 +205,39 @@ def title_info(rows: list[list], header_row: int, lg: Ledger) -> TitleInfo:
         if len(set(info.months)) > 1:
             info.month = None
     return info
+
+
+def _filler(row: list) -> str | None:
+    """What follows 填报单位： in a row, in the same cell or the next filled one; None without the label."""
+    cells = [nfkc(cell_text(v)).strip() for v in row]
+    cells = [c for c in cells if c]
+    for k, c in enumerate(cells):
+        if m := _FILLER.search(c):
+            if m.group(1).strip():
+                return m.group(1)
+            nxt = cells[k + 1] if k + 1 < len(cells) else ""
+            return "" if re.search(r"[:：]", nxt) else nxt
+    return None
+
+
+_BLANKS = re.compile(r"[\s_＿—\-.．·…]+")
+
+
+def _filled_in(text: str) -> str | None:
+    """The company written after 填报单位：, or None when the blank was left empty
+    ("填报单位：____  填报日期：" must not read as a company called 填报日期)."""
+    name = _BLANKS.sub("", text).strip(" ：:")
+    if not name or name.startswith(("填报", "日期", "报送", "时间", "月份", "年度")) or len(name) < 2:
+        return None
+    return text.strip().strip("_＿ ")
+
+
+_ORG = re.compile(r"(公司|集团|厂|矿|站|中心|院|局|所|处|队|场|部)$")
+
+
+def looks_like_company(name: str) -> bool:
+    """A title's leading words name an organisation ("陇原电力有限公司…台账"), not e.g. "安全教育培训台账"."""
+    return bool(_ORG.search(nfkc(name).strip()))
 
 
 def sheet_month(name: str) -> tuple[int | None, int | None]:

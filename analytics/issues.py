@@ -15,6 +15,7 @@ WARNING = "警告"
 REASONS: dict[str, str] = {
     "unreadable": "文件无法读取",
     "no_ledger": "未识别出任何台账（表头与已知台账不符）",
+    "empty_ledger": "台账没有数据行，也未写明填报单位",
     "missing_column": "缺少必填列",
     "missing_value": "必填项为空",
     "error_cell": "单元格为错误值",
@@ -30,6 +31,7 @@ REASONS: dict[str, str] = {
     "duplicate_key": "同一文件中编号重复",
     "passed_over_attended": "考核合格人数大于实参训人数",
     "rectified_before_found": "整改完成日期早于发现日期",
+    "bad_period": "报送期间格式不对（应为 YYYY-MM）",
     # warnings
     "deadline_before_found": "整改期限早于发现日期",
     "attended_over_planned": "实参训人数大于应参训人数",
@@ -39,6 +41,8 @@ REASONS: dict[str, str] = {
     "reported_before_occurred": "上报时间早于事故发生时间",
     "hidden_sheet": "隐藏工作表已跳过",
     "sheet_skipped": "工作表未识别为台账，已跳过",
+    "serial_number_as_key": "“编号”列是顺序号（1、2、3…），不作为台账编号使用",
+    "report_time_missing": "未填写上报时间，无法判断是否迟报",
 }
 
 
@@ -51,6 +55,14 @@ class Issue:
     row: int | None = None        # row number as Excel shows it (1-based)
     column: str | None = None     # the header text as in the file (or the field label)
     value: str | None = None      # the value seen
+    col: int | None = None        # 0-based column index in the sheet (for annotating the cell)
+
+    @property
+    def cell(self) -> str | None:
+        """The cell reference as Excel shows it (F7), when both row and column are known."""
+        if self.row is None or self.col is None:
+            return None
+        return f"{column_letter(self.col)}{self.row}"
 
     @property
     def is_error(self) -> bool:
@@ -64,6 +76,16 @@ class Issue:
         parts = [file, self.sheet or "-", f"第{self.row}行" if self.row else "-", self.column or "-",
                  repr(self.value) if self.value not in (None, "") else "-", f"{self.level}：{self.message}"]
         return "\t".join(parts)
+
+
+def column_letter(col: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    out = ""
+    n = col + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def error(code: str, detail: str | None = None, **where) -> Issue:

@@ -27,6 +27,7 @@ class Field:
     kind: str = "text"
     required: bool = False
     vocab: str | None = None        # key into VOCABULARIES for enum/open_enum
+    context: bool = False           # may instead come from the title line, sheet name or upload form
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,15 @@ class Ledger:
     def required(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.required)
 
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Required fields that must have a column (the others may come from the title or form)."""
+        return tuple(f.name for f in self.fields if f.required and not f.context)
+
 
 COMPANY = Field("company", "单位名称",
                 ("单位", "单位名称", "公司", "公司名称", "所属单位", "被检查单位", "填报单位"),
-                "company", required=True)
+                "company", required=True, context=True)
 
 # ---------------------------------------------------------------- vocabularies
 # Each vocabulary maps a canonical value to the raw spellings seen in files (the
@@ -175,7 +181,7 @@ INVESTMENT = Ledger(
     "investment", "安全生产投入台账", "flow",
     (
         COMPANY,
-        Field("month", "月份", ("月份", "年月", "投入月份", "日期"), "month", required=True),
+        Field("month", "月份", ("月份", "年月", "投入月份", "日期"), "month", required=True, context=True),
         Field("item", "投入项目", ("投入项目", "项目", "项目名称")),
         Field("category", "投入类别", ("投入类别", "类别"), "open_enum", vocab="investment_category"),
         Field("planned", "计划投入（万元）", ("计划投入", "计划金额", "计划投入金额"), "number", required=True),
@@ -189,7 +195,7 @@ INDICATORS = Ledger(
     "indicators", "安全生产目标责任书指标", "keyed",
     (
         COMPANY,
-        Field("year", "年度", ("年度", "考核年度", "年份"), "year", required=True),
+        Field("year", "年度", ("年度", "考核年度", "年份"), "year", required=True, context=True),
         Field("indicator", "指标名称", ("指标名称", "考核指标", "指标"), required=True),
         Field("target", "控制目标", ("目标值", "控制目标", "目标", "控制指标"), "target", required=True),
         Field("unit", "计量单位", ("计量单位",)),

@@ -53,37 +53,46 @@ def _arrow(ledger: str, records: list[dict], batch_id: int) -> pa.Table:
 
 def write_batch(store: Store, b: NewBatch) -> int:
     """Load one batch atomically; returns its id."""
+    return write_batches(store, [b])[0]
+
+
+def write_batches(store: Store, batches: list[NewBatch]) -> list[int]:
+    """Load the batches of one file in one transaction (a file is accepted whole or not at all)."""
+    with store.write() as cur:
+        return [_write(cur, b) for b in batches]
+
+
+def _write(cur, b: NewBatch) -> int:
     lg = LEDGERS[b.ledger]
     t = lg.name
-    with store.write() as cur:
-        bid = cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
-        cur.register("new_rows", _arrow(t, b.records, bid))
-        try:
-            cur.execute(f"INSERT INTO {t}_versions SELECT * FROM new_rows")
-            if lg.semantics in ("entity", "keyed"):
-                updated = cur.execute(f"SELECT count(*) FROM {t} WHERE key IN (SELECT key FROM new_rows)").fetchall()[0][0]
-                cur.execute(f"DELETE FROM {t} WHERE key IN (SELECT key FROM new_rows)")
-            else:
-                cur.register("cov", pa.table({"company": [c for c, _ in b.coverage], "month": [m for _, m in b.coverage]},
-                                             schema=pa.schema([("company", pa.string()), ("month", pa.date32())])))
-                updated = cur.execute(f"SELECT count(*) FROM {t} WHERE (company, {month_expr(t)}) IN "
-                                      "(SELECT (company, month) FROM cov)").fetchall()[0][0]
-                cur.execute(f"DELETE FROM {t} WHERE (company, {month_expr(t)}) IN (SELECT (company, month) FROM cov)")
-                cur.unregister("cov")
-            cur.execute(f"INSERT INTO {t} SELECT * FROM new_rows")
-        finally:
-            cur.unregister("new_rows")
-        cur.execute("""INSERT INTO batches (id, file, sha256, ledger, companies, period_start, period_end, uploaded_by,
-                         uploaded_at, status, rows, inserted, updated, warnings)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?)""",
-                    [bid, b.file, b.sha256, t, sorted(b.companies), b.period_start, b.period_end, b.uploaded_by,
-                     b.uploaded_at, len(b.records), max(len(b.records) - updated, 0) if lg.semantics != "flow"
-                     else len(b.records), updated, len(b.warnings)])
-        if b.warnings:
-            cur.executemany("INSERT INTO batch_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [[bid, w.level, w.code, w.sheet, w.row, w.column, w.value, w.message] for w in b.warnings])
-        if b.coverage:
-            cur.executemany("INSERT INTO batch_coverage VALUES (?, ?, ?)", [[bid, c, m] for c, m in sorted(b.coverage)])
+    bid = cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
+    cur.register("new_rows", _arrow(t, b.records, bid))
+    try:
+        cur.execute(f"INSERT INTO {t}_versions SELECT * FROM new_rows")
+        if lg.semantics in ("entity", "keyed"):
+            updated = cur.execute(f"SELECT count(*) FROM {t} WHERE key IN (SELECT key FROM new_rows)").fetchall()[0][0]
+            cur.execute(f"DELETE FROM {t} WHERE key IN (SELECT key FROM new_rows)")
+        else:
+            cur.register("cov", pa.table({"company": [c for c, _ in b.coverage], "month": [m for _, m in b.coverage]},
+                                         schema=pa.schema([("company", pa.string()), ("month", pa.date32())])))
+            updated = cur.execute(f"SELECT count(*) FROM {t} WHERE (company, {month_expr(t)}) IN "
+                                  "(SELECT (company, month) FROM cov)").fetchall()[0][0]
+            cur.execute(f"DELETE FROM {t} WHERE (company, {month_expr(t)}) IN (SELECT (company, month) FROM cov)")
+            cur.unregister("cov")
+        cur.execute(f"INSERT INTO {t} SELECT * FROM new_rows")
+    finally:
+        cur.unregister("new_rows")
+    cur.execute("""INSERT INTO batches (id, file, sha256, ledger, companies, period_start, period_end, uploaded_by,
+                     uploaded_at, status, rows, inserted, updated, warnings)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?)""",
+                [bid, b.file, b.sha256, t, sorted(b.companies), b.period_start, b.period_end, b.uploaded_by,
+                 b.uploaded_at, len(b.records), max(len(b.records) - updated, 0) if lg.semantics != "flow"
+                 else len(b.records), updated, len(b.warnings)])
+    if b.warnings:
+        cur.executemany("INSERT INTO batch_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[bid, w.level, w.code, w.sheet, w.row, w.column, w.value, w.message] for w in b.warnings])
+    if b.coverage:
+        cur.executemany("INSERT INTO batch_coverage VALUES (?, ?, ?)", [[bid, c, m] for c, m in sorted(b.coverage)])
     return bid
 
 

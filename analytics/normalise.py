@@ -8,6 +8,7 @@ serial numbers, or text in the common Chinese styles (2026.10.5, 2026/10/05,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ def is_blank(v) -> bool:
 
 
 def text(v) -> str | None:
+    if v is None:
+        return None
+    if type(v) is str:                       # the common case, kept fast
+        return " ".join(v.split()) or None
     if is_blank(v):
         return None
     if isinstance(v, CellError):
@@ -216,6 +221,11 @@ _VOCAB_INDEX = {name: _vocab_index(name) for name in VOCABULARIES}
 def vocab(v, name: str, closed: bool) -> str | None:
     """The canonical value of a vocabulary; open vocabularies keep unknown text as given."""
     s = text(v)
+    return vocab_text(s, name, closed)
+
+
+@functools.lru_cache(maxsize=4096)
+def vocab_text(s: str | None, name: str, closed: bool) -> str | None:
     if s is None:
         return None
     canon = _VOCAB_INDEX[name].get(vocab_key(s))
@@ -238,7 +248,11 @@ _NUMBER_IN = re.compile(r"(\d+(?:\.\d+)?)")
 # ≥ words are checked first: 不低于 contains 低于.
 _GE_WORDS = ("不低于", "不少于", "不小于", "达到", "以上", "≥", ">=", ">")
 _LE_WORDS = ("不超过", "不高于", "不大于", "控制在", "以内", "以下", "低于", "少于", "≤", "<=", "<")
-_ZERO_WORDS = ("杜绝", "为零", "零", "无")
+_ZERO_WORDS = ("杜绝", "为零", "零", "无", "不发生", "不出现")
+# "较大及以上事故0起": 以上 names the accident class, not the direction.
+_CLASS_WORDS = re.compile(r"(及|级|类)?以上(等级)?(的)?(?=.*(事故|事件|隐患|伤亡|火灾))|(及|级)以上")
+_CN_DIGITS = {"零": 0, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_COUNT = re.compile(r"([零一两二三四五六七八九十])(?=\s*(起|次|人|项|个|名|期|场|天))")
 
 
 @dataclass(frozen=True)
@@ -249,13 +263,19 @@ class Target:
 
 
 def target(v, ctx: Context = Context()) -> Target | None:
-    """Targets in words: 杜绝死亡事故 → ≤0; 不超过1起 → ≤1; 不低于95% → ≥0.95; ≥ / ≤ signs."""
+    """Targets in words: 杜绝死亡事故 → ≤0; 不超过1起 → ≤1; 不低于95% → ≥0.95; ≥ / ≤ signs.
+    A bare 0 is ≤0; a bare 100% is ≥100% (the only reading that can be met or missed);
+    other bare numbers have no direction and are an error."""
     s = text(v)
     if s is None:
         return None
     s = nfkc(s).replace("％", "%")
     if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if float(v) == 0:
+            return Target("<=", 0.0, False)
         raise Bad("bad_target", f"控制目标“{s}”缺少比较方向（请写作“≤{s}”或“不低于{s}”）")
+    s = _CN_COUNT.sub(lambda m: str(_CN_DIGITS[m.group(1)]), s)
+    words = _CLASS_WORDS.sub("", s)
     m = _PCT.search(s)
     if m:
         value, pct = float(m.group(1)) / 100, True
@@ -265,12 +285,14 @@ def target(v, ctx: Context = Context()) -> Target | None:
         return Target("<=", 0.0, False)
     else:
         raise Bad("bad_target", f"控制目标“{s}”无法识别（可写作 杜绝死亡事故、不超过1起、不低于95%、≤10）")
-    if any(w in s for w in _GE_WORDS):
+    if any(w in words for w in _GE_WORDS):
         return Target(">=", value, pct)
-    if any(w in s for w in _LE_WORDS):
+    if any(w in words for w in _LE_WORDS):
         return Target("<=", value, pct)
     if value == 0 or any(w in s for w in _ZERO_WORDS):
         return Target("<=", value, pct)
+    if pct and value == 1.0:
+        return Target(">=", value, pct)
     raise Bad("bad_target", f"控制目标“{s}”缺少比较方向（如 不超过、不低于、≤、≥）")
 
 

@@ -15,7 +15,8 @@ from .rules import record_key
 def _where(rec: dict, header: Header | None, fld: str, value) -> dict:
     col = header.column_name(fld) if header else fld
     return dict(sheet=rec["sheet"], row=rec["row_no"], column=col,
-                value=None if value is None else str(value))
+                value=None if value is None else str(value),
+                col=header.columns.get(fld) if header else None)
 
 
 def check_records(ledger: str, records: list[dict], headers: dict[str, Header], today: dt.date) -> list[iss.Issue]:
@@ -52,6 +53,8 @@ def check_records(ledger: str, records: list[dict], headers: dict[str, Header], 
                 out.append(iss.warning("reported_before_occurred", f"上报时间 {rep} 早于发生时间 {occ}", **w("reported_at")))
             if occ and occ.date() > today:
                 out.append(iss.warning("future_date", f"日期 {occ.date()} 晚于上传当天 {today}", **w("occurred_at")))
+            if occ and rep is None:
+                out.append(iss.warning("report_time_missing", **w("reported_at")))
         elif ledger == "training":
             planned, attended, passed = rec.get("planned"), rec.get("attended"), rec.get("passed")
             if planned is not None and attended is not None and attended > planned:

@@ -73,3 +73,232 @@ def golden_hazard_rows() -> list[list]:
         [],
         ["填表人：张三", None, None, "审核人：李四", None, None, "负责人：王五"],
     ]
+
+
+# ============================================================== every ledger (issue 3)
+# Companies of the fixtures (tests.dbs registers the same two).
+LY, HX = "陇原电力有限公司", "河西新能源有限公司"
+COMPANIES = ((LY, ["陇原电力"]), (HX, ["河西新能源", "河西新能"]))
+
+
+def new_store(path=":memory:"):
+    """An empty store with the fixtures' companies registered."""
+    from analytics.companies import add_company
+    from analytics.db import Store
+    s = Store(path)
+    for name, aliases in COMPANIES:
+        add_company(s, name, aliases)
+    return s
+
+
+ACCIDENT_HEADER = ["序号", "单位名称", "事故编号", "事故发生时间", "上报时间", "事故类别", "事故简要经过", "死亡人数", "重伤人数",
+                   "轻伤人数", "直接经济损失（万元）", "原因查清", "责任人处理", "整改措施落实", "教训吸取"]
+
+
+def golden_accident_rows() -> list[list]:
+    """A group-level accident ledger with a 单位名称 column (two companies).
+    For [2026-10-01, 2026-10-31]: 陇原 A1–A3 (A4 is September), 河西 H1:
+      accidents 4, deaths 3, serious 1, minor 3, direct_loss 12.5+420+0.8+5 = 438.3
+      four-no closed: A1, A3, H1 → 3/4 = 0.75 (陇原 2/3, 河西 1/1: the group is not their mean 0.833)
+      late (> 1 h): A2 (2 h 30) → 1; A3 is exactly 1 h → not late
+      levels: A2 较大 (3 deaths), A4 一般 (1 death), others 一般."""
+    return [
+        ["甘肃某某集团公司2026年生产安全事故台账"],
+        ACCIDENT_HEADER,
+        [1, "陇原电力", "SG-01", T(2026, 10, 5, 8, 0), T(2026, 10, 5, 8, 40), "机械伤害", "检修时手部卷入皮带",
+         0, 1, 2, 12.5, "是", "是", "是", "是"],
+        [2, "陇原电力有限公司", "SG-02", T(2026, 10, 18, 14, 0), "2026-10-18 16:30", "高处坠落", "脚手架坍塌坠落",
+         3, 0, 0, 420, "是", "否", "是", "是"],
+        [3, "陇原电力有限公司", "SG-03", "2026年10月25日 9:30", "2026/10/25 10:30", "触电", "误碰带电设备",
+         0, 0, 1, 0.8, "√", "√", "√", "√"],
+        [4, "陇原电力有限公司", "SG-04", T(2026, 9, 20, 10, 0), T(2026, 9, 21, 9, 0), "车辆伤害", "厂内车辆撞人",
+         1, 0, 0, 60, "是", "是", "是", "否"],
+        [5, "河西新能源", "HX-01", T(2026, 10, 10, 9, 0), T(2026, 10, 10, 9, 30), "其他", "搬运扭伤",
+         0, 0, 0, 5, "是", "是", "是", "是"],
+        ["合计", None, None, None, None, None, None, 4, 1, 3, 498.3],
+    ]
+
+
+TRAINING_HEADER = ["序号", "培训日期", "培训内容", "培训类别", "应参训人数", "实参训人数", "考核合格人数", "学时"]
+
+
+def golden_training_sheets() -> dict[str, list[list]]:
+    """陇原电力's training ledger, one sheet per month (year from the title), plus 填表说明.
+    October: planned 30+10+5 = 45, attended 27+10+4 = 41, passed 25+9+4 = 38
+      → completion 41/45, pass rate 38/41.  September: 20/18/18.  11月 is empty (no training)."""
+    title = ["陇原电力有限公司2026年安全教育培训台账"]
+    return {
+        "填表说明": [["填表说明"], ["1. 每月一个工作表。"], ["2. 培训日期、应参训人数、实参训人数为必填。"]],
+        "9月": [title, TRAINING_HEADER,
+               [1, D(2026, 9, 10), "安全生产法宣贯", "全员培训", 20, 18, 18, 2]],
+        "10月": [title, TRAINING_HEADER,
+                [1, "10月8日", "消防安全知识培训", "全员培训", 30, 27, 25, 4],
+                [2, D(2026, 10, 20), "电工作业复审", "特种作业人员", 10, 10, 9, 24],
+                [3, "2026.10.28", "主要负责人安全生产知识", "主要负责人", 5, 4, 4, 16],
+                [None, None, None, None, None, None, None, None],
+                ["合计", None, None, None, 45, 41, 38, 44],
+                ["填表人：张三", None, None, "审核人：李四"]],
+        "11月": [title, TRAINING_HEADER],
+    }
+
+
+INVESTMENT_HEADER = ["序号", "月份", "投入项目", "投入类别", "计划投入（万元）", "实际投入（万元）"]
+
+
+def golden_investment_rows() -> list[list]:
+    """陇原电力's safety investment, months written four ways.
+    September: 10 / 8.  October: planned 5+20+2 = 27, actual 5+12.5+3 = 20.5 → 20.5/27."""
+    return [
+        ["陇原电力有限公司2026年安全生产投入台账"],
+        ["填报单位：陇原电力有限公司", None, None, "单位：万元"],
+        INVESTMENT_HEADER,
+        [1, "2026-09", "消防设施更新", "安全设施", 10, 8],
+        [2, "2026年10月", "劳保用品", "劳动防护", 5, 5],
+        [3, D(2026, 10, 15), "锅炉安全阀校验", "隐患治理", 20, 12.5],
+        [4, "10月", "特种作业取证", "安全培训", 2, 3],
+        ["小计", None, None, None, 37, 28.5],
+    ]
+
+
+INDICATOR_HEADER = ["序号", "单位", "年度", "指标名称", "控制目标", "计量单位", "完成值", "权重"]
+
+
+def golden_indicator_rows() -> list[list]:
+    """2026 目标责任书 of both companies. With the golden hazard, accident, training and investment
+    ledgers loaded, as of 2026-10-31 (derived over 2026-01-01 … 2026-10-31):
+      陇原 死亡人数 杜绝 → derived 3+1 = 4 → 未达标 (breach)
+      陇原 隐患整改率 ≥95% → derived 2/6 → 未达标
+      陇原 培训合格率 ≥90% → derived (18+38)/(18+41) = 56/59 = 0.949 → 达标
+      陇原 安全投入完成率 达到100% → derived 28.5/37 → 未达标
+      陇原 应急演练 ≥4次, reported 5 → 达标 (填报)
+      陇原 安全检查 ≥12次, no actual → 无数据
+      河西 事故起数 ≤1起 → derived 1 → 达标
+      河西 重伤人数 为零, reported 0, derived 0 → 达标
+      河西 培训完成率 ≥95%, reported 96 (%) → no training rows, so 0.96 (填报) → 达标
+    → 陇原 2 of 6 met, 河西 3 of 3, group 5 of 9."""
+    return [
+        ["2026年度安全生产目标责任书指标"],
+        INDICATOR_HEADER,
+        [1, "陇原电力", 2026, "生产安全事故死亡人数", "杜绝死亡事故", "人", None, 30],
+        [2, "陇原电力", 2026, "隐患整改率", "不低于95%", "%", None, 20],
+        [3, "陇原电力", 2026, "培训合格率", "≥90%", "%", None, 10],
+        [4, "陇原电力", 2026, "安全投入完成率", "达到100%", "%", None, 10],
+        [5, "陇原电力", 2026, "应急演练次数", "不少于4次", "次", 5, 10],
+        [6, "陇原电力", "2026年", "安全检查次数", "不少于12次", "次", None, 10],
+        [7, "河西新能源", 2026, "事故起数", "不超过1起", "起", None, 40],
+        [8, "河西新能源", 2026, "重伤人数", "为零", "人", 0, 30],
+        [9, "河西新能源", 2026, "培训完成率", "不低于95%", "%", 96, 30],
+    ]
+
+
+def hx_hazard_rows() -> list[list]:
+    """河西新能源, October 2026: one hazard, rectified on time. With the golden 陇原 ledger the group
+    rectification rate for October is (2+1)/(5+1) = 0.5 — not the mean of 0.4 and 1.0."""
+    return [["填报单位：河西新能源有限公司  填报月份：2026年10月"], HAZARD_HEADER,
+            [1, "HX-01", D(2026, 10, 9), "公司自查", "风机平台", "护栏松动", "高处作业", "一般", "紧固", "钱一",
+             D(2026, 10, 20), "已整改", D(2026, 10, 12), None]]
+
+
+def golden_files(tmp: Path) -> dict[str, Path]:
+    """Every golden ledger as a file (hazards from golden_hazard_rows)."""
+    return {
+        "hazards": xlsx(tmp / "陇原电力2026年10月隐患台账.xlsx", {"10月": golden_hazard_rows()}),
+        "hx_hazards": xlsx(tmp / "河西新能源10月隐患.xlsx", {"隐患排查": hx_hazard_rows()}),
+        "accidents": xlsx(tmp / "集团事故台账.xlsx", {"事故": golden_accident_rows()}),
+        "training": xlsx(tmp / "陇原电力培训台账.xlsx", golden_training_sheets()),
+        "investment": xlsx(tmp / "陇原电力安全投入.xlsx", {"投入": golden_investment_rows()}),
+        "indicators": xlsx(tmp / "2026目标责任书.xlsx", {"指标": golden_indicator_rows()}),
+    }
+
+
+# ------------------------------------------------------------------- real-world shapes
+def merged_header_hazard(path: Path) -> Path:
+    """Two-row merged header: 整改情况 over 整改措施/责任人/整改期限/完成日期, the other headers merged
+    vertically; title and 填报单位 lines, 序号, blank, 小计 and signature rows; dates in every style."""
+    top = ["序号", "发现日期", "隐患部位", "隐患描述", "隐患等级", "整改情况", None, None, None, "整改状态", "备注"]
+    sub = [None, None, None, None, None, "整改措施", "责任人", "整改期限", "完成日期", None, None]
+    rows = [
+        ["河西新能源有限公司隐患排查治理台账（2026年10月）"],
+        ["填报单位：河西 新能源有限责任公司", None, None, None, None, None, None, None, "填报日期：2026年11月2日"],
+        top, sub,
+        [1, "2026.10.5", "升压站", "电缆沟盖板缺失", "一般", "补齐盖板", "张三", "2026/10/15", "2026年10月9日", "已整改", None],
+        [2, 46300, "风机", "塔筒爬梯锈蚀", "一般隐患Ⅱ级", "除锈", "李四", "10月30日", None, "整改中", None],
+        [3, "2026年10月12日", "仓库", "消防通道堵塞", "重大事故隐患", "清理", "王五", D(2026, 10, 20), None, None, None],
+        [4],
+        ["小计", None, None, None, None, None, None, None, None, None, None],
+        [None, "填表人：赵六", None, "审核人：钱七", None, "负责人：孙八"],
+    ]
+    merges = ["A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4", "F3:I3", "J3:J4", "K3:K4", "A1:K1"]
+    return xlsx(path, {"10月": rows}, merges={"10月": merges})
+
+
+def error_cell_hazard(path: Path) -> Path:
+    """An error cell (#REF!) in 整改期限 of the second data row (K5)."""
+    rows = golden_hazard_rows()[:5]
+    rows[4] = list(rows[4])
+    rows[4][10] = "#REF!"
+    return xlsx(path, {"10月": rows})
+
+
+def multi_ledger_book(path: Path) -> Path:
+    """One workbook holding four ledgers on four sheets, and an instruction sheet."""
+    return xlsx(path, {"填表说明": [["本工作簿包含隐患、培训、投入、事故四个台账"]],
+                       "隐患": golden_hazard_rows(),
+                       "培训": [["陇原电力有限公司2026年10月安全教育培训台账"], TRAINING_HEADER,
+                              [1, D(2026, 10, 8), "消防培训", "全员培训", 30, 27, 25, 4]],
+                       "投入": golden_investment_rows(),
+                       "事故": golden_accident_rows()})
+
+
+def xlsm(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A macro-enabled workbook (.xlsm): an xlsx with the macro content type and a vbaProject.bin."""
+    import zipfile
+    tmp = xlsx(path.with_suffix(".tmp.xlsx"), sheets)
+    with zipfile.ZipFile(tmp) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(b"<Default Extension=\"xml\"",
+                                    b"<Default Extension=\"bin\" ContentType=\"application/vnd.ms-office.vbaProject\"/>"
+                                    b"<Default Extension=\"xml\"")
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>",
+                                    b"<Relationship Id=\"rIdVBA\" Type=\"http://schemas.microsoft.com/office/2006/"
+                                    b"relationships/vbaProject\" Target=\"vbaProject.bin\"/></Relationships>")
+            zout.writestr(item, data)
+        zout.writestr("xl/vbaProject.bin", VBA_MARKER)
+    tmp.unlink()
+    return path
+
+
+VBA_MARKER = b"\xd0\xcf\x11\xe0fake-vba-project-kept-by-annotate"
+
+
+# ----------------------------------------------------------- one bad file per failure mode
+def bad_hazard(path: Path, col: int | None, value, row: int = 3, drop_col: int | None = None) -> Path:
+    """The golden hazard ledger with one cell changed (row index into golden_hazard_rows(), 0-based;
+    the first data row LY-01 is index 3 = Excel row 4) or one column removed."""
+    rows = [list(r) for r in golden_hazard_rows()]
+    if col is not None:
+        rows[row][col] = value
+    if drop_col is not None:
+        rows = [r[:drop_col] + r[drop_col + 1:] if len(r) > drop_col else r for r in rows]
+    return xlsx(path, {"10月": rows})
+
+
+def training_passed_over_attended(path: Path) -> Path:
+    rows = golden_training_sheets()["10月"]
+    rows[3] = [2, D(2026, 10, 20), "电工作业复审", "特种作业人员", 10, 10, 12, 24]
+    return xlsx(path, {"10月": rows})
+
+
+def bad_target_indicators(path: Path) -> Path:
+    rows = golden_indicator_rows()
+    rows[3] = [2, "陇原电力", 2026, "隐患整改率", "争取更好", "%", None, 20]
+    return xlsx(path, {"指标": rows})
+
+
+def no_ledger_book(path: Path) -> Path:
+    return xlsx(path, {"Sheet1": [["会议纪要"], ["时间", "地点", "参会人员"], ["2026-10-05", "会议室", "张三"]]})

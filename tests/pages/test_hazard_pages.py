@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -9,12 +10,13 @@ from streamlit.testing.v1 import AppTest
 from tests.builders import HAZARD_HEADER, xlsx
 from tests.dbs import golden_file, golden_store, registry_store, use_db_for_app
 
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _app(monkeypatch, path, page: str | None = None) -> AppTest:
     use_db_for_app(monkeypatch, path)
-    at = AppTest.from_file("app.py", default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     if page:
         at.switch_page(page)
