@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:       # output piped into head: not an error of ours
+        sys.stderr.close()
+        return 0
     except Exception as e:  # the last guard: a message, never a traceback
         print(f"错误：{type(e).__name__}: {e}", file=sys.stderr)
         return 1

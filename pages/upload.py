@@ -4,9 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from analytics import companies as reg
+from analytics.annotate import annotate_workbook
 from analytics.history import batch_issues, batches, submission_matrix
 from analytics.ingest import STATUS_LABELS, ingest_bytes
+from analytics.ledgers import LEDGERS
 from analytics.load import RevertError, revert_batch
+from analytics.templates import template_bytes
 from ui import state, widgets
 
 f = state.filters()
@@ -24,18 +27,25 @@ with tab_up:
     period = c3.text_input("报送期间（可选，YYYY-MM）", key="up_period", placeholder="如 2026-10")
     if st.button("导入", type="primary", disabled=not files, key="up_go"):
         st.session_state["up_results"] = [
-            ingest_bytes(s, uf.getvalue(), uf.name, company=company, period=period or None, uploaded_by=who or "未署名")
-            for uf in files]
-    for res in st.session_state.get("up_results", []):
+            (ingest_bytes(s, uf.getvalue(), uf.name, company=company, period=period or None, uploaded_by=who or "未署名"),
+             uf.getvalue()) for uf in files]
+    for i, (res, data) in enumerate(st.session_state.get("up_results", [])):
         box = {"loaded": st.success, "duplicate": st.info}.get(res.status, st.error)
         box(f"**{res.file}**：{STATUS_LABELS[res.status]}。{res.message}")
         if res.errors:
-            st.dataframe(pd.DataFrame([e.as_dict() for e in res.errors]).rename(columns=widgets.ISSUE_COLUMNS),
-                         hide_index=True, width="stretch")
+            st.dataframe(widgets.issues_view(res.errors), hide_index=True, width="stretch")
+            if res.status == "rejected" and any(e.row for e in res.errors):
+                marked, name = annotate_workbook(data, res.file, res.errors)
+                st.download_button("下载标注了错误的原文件（红色单元格附批注），改正后重新上传", marked, file_name=name,
+                                   key=f"annot_{i}", icon=":material/download:")
         if res.warnings:
             with st.expander(f"{res.file} 的 {len(res.warnings)} 条警告（不影响导入）"):
-                st.dataframe(pd.DataFrame([w.as_dict() for w in res.warnings]).rename(columns=widgets.ISSUE_COLUMNS),
-                             hide_index=True, width="stretch")
+                st.dataframe(widgets.issues_view(res.warnings), hide_index=True, width="stretch")
+    st.divider()
+    st.markdown("**标准台账模板**（含下拉选项、日期格式和填表说明）")
+    for col, lg in zip(st.columns(len(LEDGERS)), LEDGERS.values()):
+        col.download_button(lg.label, template_bytes(lg.name), file_name=f"{lg.label}模板.xlsx", key=f"tpl_{lg.name}",
+                            icon=":material/download:")
 
 with tab_hist:
     hist = batches(s)
