@@ -36,6 +36,18 @@ def golden_store(tmp: Path, path: Path | str = ":memory:") -> Store:
 def use_db_for_app(monkeypatch, path: Path) -> None:
     """Point the app (AppTest) at a database file and forget stores/caches of earlier tests."""
     import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    # AppTest resets Streamlit's legacy pages/ flag before every run, so each run would start in
+    # legacy mode, and ui.state's router guard would rerun it, dropping a button click. A real
+    # server does that at most once per process, before any click. Keep the router mode on.
+    original = PagesManager.__init__
+
+    def init(self, *a, **kw):
+        original(self, *a, **kw)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
     monkeypatch.setenv("SAFETY_DB", str(path))
     for s in list(db._STORES.values()):
         s.close()
