@@ -14,8 +14,13 @@ st.set_page_config(page_title="安全生产台账看板", page_icon=":material/h
 PAGES = {
     "会议看板": [
         st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("pages/meeting.py", title="会议模式", icon=":material/slideshow:"),
+        st.Page("pages/indicators.py", title="指标考核", icon=":material/fact_check:"),
+        st.Page("pages/accidents.py", title="事故", icon=":material/personal_injury:"),
         st.Page("pages/hazard_trends.py", title="隐患趋势", icon=":material/trending_up:"),
         st.Page("pages/rectification.py", title="整改情况", icon=":material/task_alt:"),
+        st.Page("pages/training_investment.py", title="培训与投入", icon=":material/school:"),
+        st.Page("pages/company_profile.py", title="单位画像", icon=":material/domain:"),
     ],
     "数据管理": [
         st.Page("pages/upload.py", title="数据上传", icon=":material/upload_file:"),
@@ -31,7 +36,8 @@ except StoreError as e:
 page = st.navigation(PAGES)
 st.sidebar.markdown("## 安全生产台账看板")
 state.sidebar_filters()
-widgets.demo_banner(is_demo(s))
+if page.url_path != "meeting":      # the projector view keeps the whole screen for the slides
+    widgets.demo_banner(is_demo(s))
 try:
     page.run()
 except Exception:  # nobody sees a traceback: log it, tell the user in Chinese

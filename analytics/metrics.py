@@ -24,7 +24,7 @@ class Metric:
     caption: str        # 口径: what it counts, shown under every figure
     ledger: str
     sql: str            # aggregate over t and w
-    kind: str = "count"  # count | rate | sum | money | days
+    kind: str = "count"  # count | rate | sum | money | days | day_count (whole days, null allowed)
 
     @property
     def is_rate(self) -> bool:
@@ -108,6 +108,18 @@ METRICS: tuple[Metric, ...] = (
     Metric("investment_completion", "安全投入完成率", "Σ实际投入 ÷ Σ计划投入（月份的第一天在统计期内）", "investment",
            _rate("sum(t.actual) FILTER (WHERE t.month BETWEEN w.start AND w.end)",
                  "sum(t.planned) FILTER (WHERE t.month BETWEEN w.start AND w.end)"), "rate"),
+    # ---- meeting-page additions (issue 4)
+    Metric("major_accidents", "较大及以上事故", "统计期内事故等级为较大、重大或特别重大的事故（起，国务院令第493号）",
+           "accidents", _count(f"{ACC_IN_WINDOW} AND t.level IN ('较大', '重大', '特别重大')")),
+    Metric("four_no_open", "四不放过未闭环",
+           "统计期内事故中，原因查清、责任人处理、整改措施落实、教训吸取四项不全为“是”（含未填）的事故（起）",
+           "accidents", _count(f"{ACC_IN_WINDOW} AND NOT coalesce({FOUR_NO}, false)")),
+    Metric("days_since_accident", "安全生产天数",
+           "截止日距最近一起生产安全事故发生日的天数（不限统计期；无事故记录时为空）", "accidents",
+           "datediff('day', max(CAST(t.occurred_at AS DATE)) FILTER (WHERE CAST(t.occurred_at AS DATE) <= w.as_of), "
+           "min(w.as_of))", "day_count"),
+    Metric("training_passed", "考核合格人次", "培训日期在统计期内的考核合格人数合计", "training",
+           _sum("t.passed", "t.date BETWEEN w.start AND w.end")),
 )
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 # DOMAIN.md §3 metrics, in the order of the CLI's JSON (indicators_* come from analytics.indicators).
@@ -201,7 +213,7 @@ def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, comp
     for m in metrics:
         if m.kind in ("count",):
             out[m.name] = out[m.name].fillna(0).astype("int64")
-        elif m.kind in ("rate", "days", "money", "sum"):
+        elif m.kind in ("rate", "days", "money", "sum", "day_count"):
             out[m.name] = out[m.name].astype("float64")
     if freq is None:
         out = out.drop(columns="period")

@@ -1,35 +1,91 @@
-"""总览 — the group at a glance: hazard KPIs against last year, and the red/amber/green company table."""
+"""总览 — the monthly safety meeting page: the group at a glance against last year, the red/amber/green
+company table with its rules, the companies that breached an indicator, open major hazards with owners
+and deadlines, and what needs a question (需要关注)."""
 import streamlit as st
 
+from analytics import anomalies
+from analytics.accidents_view import safe_days
+from analytics.assessment import attainment, year_status
 from analytics.metrics import GROUP, HAZARD_KPIS, compute
-from analytics.rag import GREEN_TEXT, NO_DATA_TEXT, RULES
+from analytics.rag import rules_text
 from analytics.records import open_major_hazards
-from analytics.scorecard import company_table
+from analytics.scorecard import behind_row, breach_list, company_table, with_last_year
 from ui import charts, state, widgets
+
+ACCIDENT_KPIS = ("accidents", "deaths", "serious_injuries", "direct_loss", "late_reports")
 
 f = state.filters()
 s = state.store()
+state.require_companies()
+ly = f.last_year
 st.title("集团安全生产总览")
+st.caption(f"统计期 {f.label}（状态截至 {f.window.as_of:%Y-%m-%d}）；箭头与上年同期 "
+           f"{ly.start:%Y-%m-%d}—{ly.end:%Y-%m-%d} 相比。")
 
-now = compute(s, f.window, f.companies, HAZARD_KPIS)["group"]
-before = compute(s, f.last_year, f.companies, HAZARD_KPIS)["group"]
-widgets.kpi_row(now, list(HAZARD_KPIS), before, lower_is_better=("overdue_open", "major_open"))
-widgets.caption("箭头为与上年同期相比；悬停在数字上可看每项口径。", f)
+# ---------------------------------------------------------------- the group at a glance
+now = compute(s, f.window, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)["group"]
+before = compute(s, ly, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)["group"]
+days = safe_days(s, f.window, f.companies).iloc[0]
+ev = year_status(s, f.window.end.year, f.window.as_of, f.companies)
+att = attainment(ev).iloc[0]
 
-st.subheader("各单位安全状况")
-table = company_table(s, f.window, f.companies)
-charts.rag_table(table[table["company"] != GROUP])
-with st.expander("红黄绿判定规则", expanded=False):
-    for color in ("红", "黄"):
-        st.markdown(f"**{color}**（满足任一条）：" + "；".join(r.text for r in RULES if r.color == color))
-    st.markdown(f"**绿**：{GREEN_TEXT}。**无数据**：{NO_DATA_TEXT}。")
-widgets.metric_caption(["rectification_rate", "on_time_rate", "overdue_open", "major_open"], f)
+st.markdown("##### 事故与目标责任书")
+widgets.kpi_row(now, list(ACCIDENT_KPIS), before, extra=[
+    dict(label="安全生产天数", value=widgets.fmt(days["days"], "day_count"),
+         help=f"截止日距所选单位最近一起生产安全事故的天数。{days['note']}"),
+    dict(label="指标达标", value=f"{att['达标']}/{att['指标数']}", delta=f"突破 {att['突破']} 项" if att["突破"] else "无突破",
+         delta_color="red" if att["突破"] else "green", delta_arrow="off",
+         help=f"{f.window.end.year} 年度目标责任书指标：达标数/指标总数（截至 {f.window.as_of:%Y-%m-%d}）；"
+              "突破＝≤ 类控制指标被超出。详见“指标考核”页。")])
+st.markdown("##### 隐患排查治理")
+widgets.kpi_row(now, list(HAZARD_KPIS), before)
+widgets.caption("悬停在数字上可看每项口径；箭头绿色＝好转、红色＝变差、灰色＝不分好坏（如排查数量）。", f)
 
+# ---------------------------------------------------------------- red / amber / green
+st.subheader("各单位安全状况（红黄绿）")
+table = with_last_year(company_table(s, f.window, f.companies), company_table(s, ly, f.companies))
+picked = charts.rag_table(table[table["company"] != GROUP], key="ov_rag")
+widgets.caption("点击一行可查看该单位的重大隐患、逾期隐患、事故和未达标指标并下载；“上年同期”为同一规则下上年同期的颜色；"
+                "↑↓ 为与上年同期之差（比率为百分点）。", f)
+if picked:
+    sheets = behind_row(s, f.window, picked)
+    st.markdown(f"#### {picked}：问题明细")
+    charts.record_tabs(sheets)
+    widgets.download_sheets(sheets, f"{picked}_问题明细.xlsx", label=f"下载 {picked} 问题明细（Excel）", key="dl_ov_row")
+with st.container(border=True):
+    st.markdown("**判定规则**（先判红、再判黄；满足任一条即为该色。“原因”列用〔〕中的简称写明触发的每一条，红色单位另列其黄色原因）")
+    widgets.rag_rules(rules_text())
+
+# ---------------------------------------------------------------- breaches
+st.subheader(f"突破控制指标的单位（{f.window.end.year} 年度）")
+breaches = breach_list(s, f.window, f.companies)
+if breaches.empty:
+    st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有突破目标责任书控制指标。", icon=":material/verified:")
+else:
+    charts.records_table(breaches)
+    widgets.download(breaches, "突破控制指标.xlsx", key="dl_ov_breach")
+widgets.caption("≤ 类控制指标（如死亡人数、事故起数、直接经济损失）的实际值超过目标；实际值优先取台账计算值，"
+                "无法由台账计算时取单位填报的完成值。各指标明细见“指标考核”页。")
+
+# ---------------------------------------------------------------- open major hazards
 st.subheader("未整改的重大隐患")
 majors = open_major_hazards(s, f.window.as_of, f.companies)
 if majors.empty:
-    st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。")
+    st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
 else:
-    charts.records_table(majors, highlight_overdue=True)
-    widgets.download(majors, "未整改重大隐患.xlsx")
-widgets.caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患（存量，不限统计期）。", f)
+    charts.records_table(majors, highlight_overdue=True, first=charts.OWNER_FIRST)
+    widgets.download(majors, "未整改重大隐患.xlsx", key="dl_ov_major")
+widgets.caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患（存量，不限统计期），逾期最久的在前；逾期天数为正＝已超过整改期限。", f)
+
+# ---------------------------------------------------------------- needs a question
+st.subheader("需要关注")
+flags = anomalies.find(s, f.window, f.companies)
+if flags.empty:
+    st.success("统计期内没有需要关注的报送情况。", icon=":material/verified:")
+else:
+    st.dataframe(anomalies.summary(flags), hide_index=True, width="stretch",
+                 column_config={"需要关注": st.column_config.TextColumn(width="large")})
+    widgets.download(flags, "需要关注.xlsx", key="dl_ov_flags")
+st.page_link("pages/company_profile.py", label="在“单位画像”页查看每一条", icon=":material/arrow_forward:")
+with st.expander("需要关注的判定规则", expanded=False):
+    widgets.flag_rules(anomalies.RULES)

@@ -88,3 +88,11 @@ def filters() -> Filters:
     _ensure_router()
     f = st.session_state.get("filters")
     return f if f is not None else sidebar_filters()
+
+
+def require_companies() -> None:
+    """Stop a page with a Chinese note when no company is registered yet (the figures need the registry)."""
+    if not reg.list_companies(store()):
+        st.info("还没有登记任何单位。请在“数据上传”页的“单位管理”中登记单位并上传台账（或用命令 "
+                "`python -m analytics demo` 导入演示数据）。", icon=":material/info:")
+        st.stop()

@@ -16,7 +16,7 @@ RAG_COLORS = {"红": RED, "黄": AMBER, "绿": GREEN, "无数据": GREY}
 LEVEL_COLORS = {"一般": "#56B4E9", "重大": RED}
 STATUS_COLORS = {"已整改": GREEN, "未整改": AMBER, "逾期未整改": RED}
 ACCIDENT_LEVEL_COLORS = {"一般": AMBER, "较大": RED, "重大": "#8B0000", "特别重大": "#000000"}
-INDICATOR_STATUS_COLORS = {"达标": GREEN, "未达标": RED, "无数据": GREY}
+INDICATOR_STATUS_COLORS = {"达标": GREEN, "未达标": RED, "无数据": GREY, "突破": "#8B0000"}  # 突破 = a ≤ indicator exceeded
 AGEING_COLORS = {"0–30天": AMBER, "31–90天": RED, ">90天": "#7F2704"}
 
 pio.templates["safety"] = go.layout.Template(
@@ -39,8 +39,41 @@ pio.templates["safety"] = go.layout.Template(
 pio.templates.default = "plotly_white+safety"      # px figures take the palette when they are built
 
 
-def style(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+ANOMALY_COLORS = {"零隐患上报": "#CC79A7", "隐患数骤降": "#E69F00", "重复隐患": "#0072B2", "台账未报送": "#999999"}
+BETTER, WORSE = GREEN, RED          # the colour of an arrow against last year (the arrow itself carries the direction)
+
+
+def style(fig: go.Figure, title: str | None = None, height: int = 420, large: bool = False) -> go.Figure:
+    """The one theme. large=True is the projector size of 会议模式 (bigger type, thicker bars' text)."""
     fig.update_layout(template="safety", height=height)
     if title:
         fig.update_layout(title=title)
+    if large:
+        fig.update_layout(font=dict(size=22), title=dict(font=dict(size=28)),
+                          legend=dict(font=dict(size=22), y=1.02, yanchor="bottom", x=1, xanchor="right"),
+                          hoverlabel=dict(font=dict(size=22)), margin=dict(t=90))
+        fig.update_xaxes(tickfont=dict(size=22))
+        fig.update_yaxes(tickfont=dict(size=22))
     return fig
+
+
+# Page-level CSS (st.html). Projector mode: no sidebar, no header chrome, large type, one topic per screen.
+MEETING_CSS = """<style>
+section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"], button[data-testid="stExpandSidebarButton"],
+div[data-testid="collapsedControl"], header[data-testid="stHeader"], div[data-testid="stToolbar"] { display: none !important; }
+div[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem !important; max-width: 100% !important; }
+.stApp h2 { font-size: 2.6rem !important; }
+.stApp h2 small { font-size: 1.6rem; color: #555; font-weight: normal; margin-left: 1rem; }
+.stApp h4 { font-size: 1.7rem !important; }
+div.stMarkdown p, div.stMarkdown li { font-size: 1.5rem; line-height: 1.5; }
+div[data-testid="stCaptionContainer"] p { font-size: 1.1rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
+.stApp button p, div[data-testid="stToggle"] p { font-size: 1.25rem !important; }
+div[data-testid="stMetricValue"] p { font-size: 3.8rem !important; line-height: 1.15 !important; font-weight: 600; }
+div[data-testid="stMetricDelta"] div, div[data-testid="stMetricDelta"] p { font-size: 1.2rem !important; }
+div[data-testid="stTable"] table { font-size: 1.35rem; }
+div[data-testid="stTable"] th { font-size: 1.15rem; }
+div[data-testid="stTable"] td, div[data-testid="stTable"] th { padding: 0.3rem 0.6rem !important; line-height: 1.35;
+  max-width: none !important; }
+div[data-testid="stAlert"] p { font-size: 1.6rem; }
+</style>"""

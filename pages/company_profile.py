@@ -1,0 +1,85 @@
+"""单位画像 — everything about one company on one page: its red/amber/green status and reasons, its figures
+against the same period last year and against the group, monthly trends, its indicators, what needs a
+question (需要关注), and its open problems with the records behind them."""
+import streamlit as st
+
+from analytics import anomalies
+from analytics import companies as reg
+from analytics.accidents_view import safe_days
+from analytics.assessment import indicator_table, year_status
+from analytics.metrics import compute
+from analytics.profile import comparison, monthly
+from analytics.scorecard import behind_row, company_table
+from ui import charts, state, widgets
+
+KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "major_open", "accidents", "deaths")
+
+f = state.filters()
+s = state.store()
+names = reg.list_companies(s)
+if not names:
+    widgets.empty_note("登记的单位")
+    st.stop()
+preferred = f.companies[0] if f.companies else None
+company = st.selectbox("选择单位", names, index=names.index(preferred) if preferred in names else 0, key="pf_company")
+ly = f.last_year
+
+now_row = company_table(s, f.window, [company]).set_index("company").loc[company]
+ly_row = company_table(s, ly, [company]).set_index("company").loc[company]
+st.markdown(f"# {company} {widgets.rag_badge(now_row['rag'], '0.8em')}", unsafe_allow_html=True)
+reasons = now_row["rag_reasons"] or "以上规则均未触发"
+also = f"（另：{now_row['rag_also']}）" if now_row["rag_also"] else ""
+st.markdown(f"**判定原因**：{reasons}{also}　　**上年同期**：{widgets.rag_badge(ly_row['rag'])}",
+            unsafe_allow_html=True)
+widgets.caption(f"红黄绿规则与“总览”页相同；上年同期为 {ly.start:%Y-%m-%d}—{ly.end:%Y-%m-%d}。", f)
+
+values = compute(s, f.window, [company], KPIS)["companies"][company]
+before = compute(s, ly, [company], KPIS)["companies"][company]
+widgets.kpi_row(values, list(KPIS), before)
+days = safe_days(s, f.window, [company]).iloc[-1]
+st.caption(f"安全生产天数：**{widgets.fmt(days['days'], 'day_count')}**（{days['note']}）")
+
+# ---------------------------------------------------------------- against last year and the group
+st.subheader("与上年同期、与集团对比")
+charts.comparison_table(comparison(s, f.window, ly, company))
+widgets.caption("集团＝全部登记单位的合计（比率按集团全部记录计算，不是各单位比率的平均）；集团内排名 1＝最好"
+                "（比率越高越好，逾期、事故等越少越好；排查数量不排名）；同比箭头绿色＝好转、红色＝变差。", f)
+
+left, right = st.columns(2)
+with left:
+    found = monthly(s, "hazards_found", f.window, ly, company)
+    charts.compare_bars(found, "月份", {"本单位": "本期", "上年同期": "上年同月"},
+                        f"每月排查隐患（{f.window.start:%Y年}起，项）", "隐患数（项）")
+    widgets.metric_caption(["hazards_found"])
+with right:
+    rate = monthly(s, "rectification_rate", f.window, ly, company)
+    charts.month_lines(rate, "月份", {"本单位": "本单位", "集团": "集团", "上年同期": "本单位上年同月"},
+                       f"每月隐患整改率（{f.window.start:%Y年}起）", dash={"上年同期": "dot"})
+    widgets.caption("每月发现的隐患中、到该月末（或截止日）已整改的占比；没有隐患的月份无点。")
+
+# ---------------------------------------------------------------- indicators
+st.subheader(f"目标责任书指标（{f.window.end.year} 年度）")
+ind = indicator_table(year_status(s, f.window.end.year, f.window.as_of, [company]))
+if ind.empty:
+    st.info(f"{company} 没有 {f.window.end.year} 年度的目标责任书指标。", icon=":material/info:")
+else:
+    charts.records_table(ind.drop(columns=["单位"]))
+widgets.caption("状态按台账计算值（无法计算时按填报完成值）判定；突破＝≤ 类控制指标被超出。")
+
+# ---------------------------------------------------------------- needs a question
+st.subheader("需要关注")
+flags = anomalies.find(s, f.window, [company])
+if flags.empty:
+    st.success("统计期内没有需要关注的报送情况。", icon=":material/verified:")
+else:
+    charts.records_table(flags[["类型", "时间", "情况说明"]])
+    widgets.download(flags, f"{company}_需要关注.xlsx", key="dl_pf_flags")
+with st.container(border=True):
+    st.markdown("**判定规则**")
+    widgets.flag_rules(anomalies.RULES)
+
+# ---------------------------------------------------------------- open problems
+st.subheader("问题明细")
+sheets = behind_row(s, f.window, company)
+charts.record_tabs(sheets)
+widgets.download_sheets(sheets, f"{company}_问题明细.xlsx", label="下载问题明细（Excel）", key="dl_pf_sheets")

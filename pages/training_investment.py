@@ -1,0 +1,72 @@
+"""培训与投入 — training completion and pass rates, planned vs actual safety investment, per company and per
+month; click a bar for the ledger rows behind it."""
+import streamlit as st
+
+from analytics.metrics import BY_NAME, GROUP, compute, frame
+from analytics.records import investment, training
+from ui import charts, state, widgets
+
+TRAINING = ("training_planned", "training_attended", "training_passed", "training_completion", "training_pass_rate")
+INVEST = ("investment_planned", "investment_actual", "investment_completion")
+
+f = state.filters()
+s = state.store()
+state.require_companies()
+st.title("安全教育培训与安全生产投入")
+
+now = compute(s, f.window, f.companies, TRAINING + INVEST)["group"]
+before = compute(s, f.last_year, f.companies, TRAINING + INVEST)["group"]
+st.markdown("##### 安全教育培训")
+widgets.kpi_row(now, list(TRAINING), before)
+st.markdown("##### 安全生产投入")
+widgets.kpi_row(now, list(INVEST), before)
+widgets.caption("箭头为与上年同期相比。", f)
+
+per_company = frame(s, list(TRAINING + INVEST), f.window, f.companies)
+companies = per_company[per_company["company"] != GROUP]
+monthly = frame(s, list(TRAINING + INVEST), f.window, f.companies, freq="month")
+group_months = monthly[monthly["company"] == GROUP].assign(月份=lambda d: d["period"].astype(str).str[:7])
+
+tab_t, tab_i = st.tabs(["安全教育培训", "安全生产投入"])
+with tab_t:
+    ev = charts.planned_actual_bars(companies, "company", "training_planned", "training_attended",
+                                    "training_completion", "各单位培训人次与培训完成率", key="tr_company")
+    widgets.metric_caption(["training_completion"], f)
+    hit = charts.clicked(ev)
+    if hit and hit["group"]:
+        rows = training(s, f.window, [hit["group"]])
+        charts.records_panel(f"{hit['group']} 培训记录", rows, f"培训记录_{hit['group']}.xlsx", key="dl_tr_company")
+    charts.company_rate_bars(companies, ["training_completion", "training_pass_rate"], "各单位培训完成率与合格率")
+    widgets.metric_caption(["training_completion", "training_pass_rate"], f)
+    widgets.caption("“—”表示统计期内该单位没有培训记录（不是 0%）。")
+
+    ev_m = charts.planned_actual_bars(group_months, "月份", "training_planned", "training_attended",
+                                      "training_completion", "每月培训人次与培训完成率（所选单位合计）", key="tr_month")
+    widgets.caption("培训日期在该月的培训；没有培训的月份人次为 0、完成率空缺。点击柱子查看该月培训记录。")
+    hit_m = charts.clicked(ev_m)
+    if hit_m and hit_m["group"]:
+        rows = training(s, f.window.month(hit_m["group"]), f.companies)
+        charts.records_panel(f"{hit_m['group']} 培训记录", rows, f"培训记录_{hit_m['group']}.xlsx", key="dl_tr_month")
+
+with tab_i:
+    ev = charts.planned_actual_bars(companies, "company", "investment_planned", "investment_actual",
+                                    "investment_completion", "各单位计划与实际安全投入（万元）", key="inv_company")
+    widgets.metric_caption(["investment_planned", "investment_actual", "investment_completion"], f)
+    hit = charts.clicked(ev)
+    if hit and hit["group"]:
+        rows = investment(s, f.window, [hit["group"]])
+        charts.records_panel(f"{hit['group']} 安全投入明细", rows, f"安全投入_{hit['group']}.xlsx", key="dl_inv_company")
+
+    ev_m = charts.planned_actual_bars(group_months, "月份", "investment_planned", "investment_actual",
+                                      "investment_completion", "每月计划与实际安全投入（所选单位合计，万元）", key="inv_month")
+    widgets.caption("月份的第一天在统计期内的投入；没有投入的月份为 0。点击柱子查看该月投入明细。")
+    hit_m = charts.clicked(ev_m)
+    if hit_m and hit_m["group"]:
+        rows = investment(s, f.window.month(hit_m["group"]), f.companies)
+        charts.records_panel(f"{hit_m['group']} 安全投入明细", rows, f"安全投入_{hit_m['group']}.xlsx", key="dl_inv_month")
+
+st.subheader("各单位汇总")
+table = per_company.rename(columns={"company": "单位", **{m: BY_NAME[m].label for m in TRAINING + INVEST}})
+st.dataframe(charts.display(table), hide_index=True, width="stretch")
+widgets.download(table, "培训与投入汇总.xlsx", key="dl_ti_table")
+widgets.metric_caption(list(TRAINING + INVEST), f)
