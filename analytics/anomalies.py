@@ -30,8 +30,8 @@ ZERO_MIN_ACTIVE_MONTHS = 3       # … in which at least this many months had ha
 DROP_BASELINE_MONTHS = 6         # 隐患数骤降: baseline = mean of the preceding months
 DROP_RATIO = 0.40                # flag when found < DROP_RATIO × baseline
 DROP_MIN_BASELINE = 5.0          # only when the baseline is at least this many hazards a month
-REPEAT_MIN = 3                   # 重复隐患: at least this many hazards …
-REPEAT_DAYS = 90                 # … at one location and category within this many days
+REPEAT_MIN = 4                   # 重复隐患: at least this many hazards …
+REPEAT_DAYS = 60                 # … at one location and category within this many days
 SUBMISSION_DUE_DAY = 5           # 台账未报送: a month's ledgers are due by this day of the next month
 SUBMISSION_LEDGERS = ("hazards", "accidents", "training", "investment")
 

@@ -14,12 +14,13 @@ The story the data tells (see ``STORY``):
     a serious injury this year that was reported late, and a 2025 hazard-rectification rate
     reported far better than its own ledger shows.
   * 黄河化工 (chemicals) is amber: many hazards, rectification, on-time rectification and training
-    a little below target, open 重大隐患 still within their deadline, a minor accident in 2026-09
-    whose "四不放过" is not closed yet.
-  * The others are green in the current year (no accident in 2026, rates above target).
-    2025 was the bad year: besides 祁连矿业's 较大 accident, 陇原电力, 黄河化工, 金城建设 (a serious
-    injury reported late), 河西新能源 and 丝路物流 had injury accidents; 丝路物流 reported a 2025
-    direct loss (8.5 万元) smaller than its ledger shows (above its 10 万元 limit).
+    a little below target, open 重大隐患 still within their deadline, a minor accident in 2026-05.
+  * 陇原电力 is amber as well: a minor accident on 2026-10-26 whose "四不放过" is not closed yet
+    (责任人处理, 整改措施落实, 教训吸取 still 否).
+  * The others are green in the current year (金城建设 had one minor accident in 2026-03, closed).
+    2025 was the bad year: besides 祁连矿业's 较大 accident (2025-09-01, 3 deaths), 陇原电力,
+    黄河化工, 金城建设 (a serious injury reported late) and 丝路物流 had injury accidents; 丝路物流
+    reported a 2025 direct loss (8.5 万元) smaller than its ledger shows (above its 10 万元 limit).
   * 敦煌文旅 reported zero hazards in 2026-02 (零隐患上报 — a month to question).
   * Seasonality: more hazards in winter (冬季安全生产大检查, Dec–Jan), in June (安全生产月)
     and before holidays (Sep, before 国庆), fewer in February (春节); 集团督查 twice a year per

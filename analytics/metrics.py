@@ -225,7 +225,8 @@ def compute(store: Store, window: Window, companies: list[str] | None = None,
     """{"group": {metric: value}, "companies": {name: {metric: value}}} — None where undefined."""
     df = frame(store, names, window, companies)
     rows = {r["company"]: {n: _py(r[n]) for n in names} for r in df.to_dict("records")}
-    group = rows.pop(GROUP)
+    empty = {n: (None if BY_NAME[n].kind in ("rate", "days") else 0) for n in names}
+    group = rows.pop(GROUP, empty)          # no company registered yet: zeros and nulls, not an error
     return {"group": group, "companies": rows}
 
 

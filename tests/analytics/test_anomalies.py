@@ -74,29 +74,31 @@ def hazards(rows: list[tuple]) -> pd.DataFrame:
 OCT_DEC = Window.of(dt.date(2026, 10, 1), dt.date(2026, 12, 31))
 
 
-def test_three_at_one_location_and_category_within_ninety_days():
-    h = hazards([(LY, dt.date(2026, 8, 1), "1号配电室", "用电安全", "A1", "配电箱未接地"),
+def test_four_at_one_location_and_category_within_sixty_days():
+    h = hazards([(LY, dt.date(2026, 9, 1), "1号配电室", "用电安全", "A1", "配电箱未接地"),
                  (LY, dt.date(2026, 9, 15), "1号 配电室", "用电安全", "A2", "线路老化"),   # spaces do not matter
-                 (LY, dt.date(2026, 10, 20), "1号配电室", "用电安全", "A3", "配电箱未接地"),
-                 (LY, dt.date(2026, 10, 21), "1号配电室", "消防安全", "A4", "灭火器过期"),   # other category
+                 (LY, dt.date(2026, 10, 1), "1号配电室", "用电安全", "A3", "配电箱未接地"),
+                 (LY, dt.date(2026, 10, 20), "1号配电室", "用电安全", "A4", "插座破损"),
+                 (LY, dt.date(2026, 10, 21), "1号配电室", "消防安全", "A5", "灭火器过期"),   # other category
                  (HX, dt.date(2026, 10, 22), "1号配电室", "用电安全", "B1", "x")])           # other company
     out = a.repeats(h, OCT_DEC)
     assert len(out) == 1
     r = out.iloc[0]
-    assert (r["单位"], r["类型"], r["时间"], r["项数"]) == (LY, a.REPEAT, "2026-08-01～2026-10-20", 3)
-    assert r["情况说明"] == "1号配电室·用电安全：90 天内发现 3 项（A1、A2、A3）：配电箱未接地、线路老化"
+    assert (r["单位"], r["类型"], r["时间"], r["项数"]) == (LY, a.REPEAT, "2026-09-01～2026-10-20", 4)
+    assert r["情况说明"] == "1号配电室·用电安全：60 天内发现 4 项（A1、A2、A3、A4）：配电箱未接地、线路老化、插座破损"
 
 
-def test_repeats_outside_ninety_days_or_before_the_window_are_not_flagged():
-    spread = hazards([(LY, dt.date(2026, 7, 1), "仓库", "消防安全", "A1", "x"),
+def test_repeats_outside_sixty_days_too_few_or_before_the_window_are_not_flagged():
+    spread = hazards([(LY, dt.date(2026, 8, 1), "仓库", "消防安全", "A1", "x"),
                       (LY, dt.date(2026, 8, 15), "仓库", "消防安全", "A2", "x"),
-                      (LY, dt.date(2026, 10, 1), "仓库", "消防安全", "A3", "x")])          # 92 days apart
+                      (LY, dt.date(2026, 9, 1), "仓库", "消防安全", "A3", "x"),
+                      (LY, dt.date(2026, 10, 1), "仓库", "消防安全", "A4", "x")])          # 61 days apart
     assert a.repeats(spread, OCT_DEC).empty
-    before = hazards([(LY, dt.date(2026, 7, 1), "仓库", "消防安全", "A1", "x"),
-                      (LY, dt.date(2026, 7, 15), "仓库", "消防安全", "A2", "x"),
-                      (LY, dt.date(2026, 8, 1), "仓库", "消防安全", "A3", "x")])           # all before October
-    assert a.repeats(before, OCT_DEC).empty
-    no_place = hazards([(LY, dt.date(2026, 10, d), None, "消防安全", f"A{d}", "x") for d in (1, 2, 3)])
+    three = hazards([(LY, dt.date(2026, 10, d), "仓库", "消防安全", f"A{d}", "x") for d in (1, 2, 3)])
+    assert a.repeats(three, OCT_DEC).empty                                  # three are not yet a pattern
+    before = hazards([(LY, dt.date(2026, 7, d), "仓库", "消防安全", f"A{d}", "x") for d in (1, 8, 15, 22)])
+    assert a.repeats(before, OCT_DEC).empty                                 # all before October
+    no_place = hazards([(LY, dt.date(2026, 10, d), None, "消防安全", f"A{d}", "x") for d in (1, 2, 3, 4)])
     assert a.repeats(no_place, OCT_DEC).empty                               # without a location, no claim
 
 

@@ -135,3 +135,10 @@ def test_cli_rejected_file_prints_each_error_on_its_own_line(tmp_path, capsys):
     s = registry_store(db) if False else None
     assert main(["--db", db, "batches", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_metrics_on_an_empty_registry_are_zeros_and_nulls():
+    from analytics.db import Store
+    got = compute(Store(":memory:"), OCT)
+    assert got["companies"] == {}
+    assert got["group"]["hazards_found"] == 0 and got["group"]["rectification_rate"] is None
