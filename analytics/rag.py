@@ -30,16 +30,15 @@ RULES: tuple[Rule, ...] = (
     Rule(RED, "发生较大及以上生产安全事故（国务院令第493号）", _gt("major_accidents", 0), "较大及以上事故"),
     Rule(RED, "突破目标责任书控制指标（≤ 类指标未达标）", _gt("breaches", 0), "突破控制指标"),
     Rule(RED, "有逾期未整改的重大隐患", _gt("major_overdue", 0), "重大隐患逾期"),
-    Rule(RED, "隐患整改率低于 80%", _lt("rectification_rate", 0.80), "整改率<80%"),
+    Rule(RED, "按期整改率低于 80%（已到整改期限的隐患中按期完成的不足八成）", _lt("on_time_rate", 0.80), "按期整改率<80%"),
     Rule(AMBER, "发生生产安全事故（统计期内事故起数 > 0）", _gt("accidents", 0), "发生事故"),
     Rule(AMBER, "事故迟报（上报时间晚于发生时间 1 小时以上）", _gt("late_reports", 0), "事故迟报"),
     Rule(AMBER, "事故“四不放过”未闭环（四项不全为“是”）", _gt("four_no_open", 0), "四不放过未闭环"),
     Rule(AMBER, "有未整改的重大隐患（未逾期）", _gt("major_open", 0), "重大隐患未整改"),
-    Rule(AMBER, "隐患整改率低于 95%", _lt("rectification_rate", 0.95), "整改率<95%"),
     Rule(AMBER, "按期整改率低于 90%", _lt("on_time_rate", 0.90), "按期整改率<90%"),
     Rule(AMBER, "逾期未整改隐患超过 5 项", _gt("overdue_open", 5), "逾期隐患>5项"),
 )
-RULE_METRICS = ("deaths", "major_accidents", "major_overdue", "rectification_rate", "accidents", "late_reports",
+RULE_METRICS = ("deaths", "major_accidents", "major_overdue", "accidents", "late_reports",
                 "four_no_open", "major_open", "on_time_rate", "overdue_open")   # what classify() reads (+ breaches)
 NO_DATA_TEXT = "统计期内没有上报隐患、事故等任何台账数据"
 GREEN_TEXT = "以上情况均无"

@@ -30,7 +30,7 @@ def test_no_rows_at_all_is_no_data():
     ({"major_accidents": 1, "accidents": 1}, "发生较大及以上生产安全事故（国务院令第493号）"),
     ({"breaches": 1}, "突破目标责任书控制指标（≤ 类指标未达标）"),
     ({"major_overdue": 1, "major_open": 1}, "有逾期未整改的重大隐患"),
-    ({"rectification_rate": 0.799}, "隐患整改率低于 80%"),
+    ({"on_time_rate": 0.799}, "按期整改率低于 80%（已到整改期限的隐患中按期完成的不足八成）"),
 ])
 def test_each_red_rule(change, reason):
     color, reasons = classify(row(**change))
@@ -42,7 +42,6 @@ def test_each_red_rule(change, reason):
     ({"late_reports": 1, "accidents": 1}, "事故迟报（上报时间晚于发生时间 1 小时以上）"),
     ({"four_no_open": 1, "accidents": 1}, "事故“四不放过”未闭环（四项不全为“是”）"),
     ({"major_open": 1}, "有未整改的重大隐患（未逾期）"),
-    ({"rectification_rate": 0.949}, "隐患整改率低于 95%"),
     ({"on_time_rate": 0.899}, "按期整改率低于 90%"),
     ({"overdue_open": 6}, "逾期未整改隐患超过 5 项"),
 ])
@@ -52,8 +51,10 @@ def test_each_amber_rule(change, reason):
 
 
 def test_thresholds_are_exclusive_where_the_text_says_below_or_over():
-    assert classify(row(rectification_rate=0.95))[0] == GREEN       # "低于 95%": 95 % itself is fine
-    assert classify(row(rectification_rate=0.80))[0] == AMBER       # not red at 80 %
+    assert classify(row(on_time_rate=0.80))[0] == AMBER             # "低于 80%": not red at 80 %
+    # 隐患整改率 is not a rule: this month's hazards are mostly open and not yet due, so the rate
+    # would turn every company amber early in a month; 按期整改率 counts only what is due.
+    assert classify(row(rectification_rate=0.10))[0] == GREEN
     assert classify(row(overdue_open=5))[0] == GREEN                # "超过 5 项"
     assert classify(row(on_time_rate=0.90))[0] == GREEN
 
@@ -63,10 +64,10 @@ def test_undefined_rates_do_not_trigger_rate_rules():
 
 
 def test_red_wins_and_the_amber_reasons_are_kept_beside_it():
-    r = row(deaths=1, accidents=1, late_reports=1, rectification_rate=0.9)
+    r = row(deaths=1, accidents=1, late_reports=1, on_time_rate=0.85)
     color, reasons = classify(r)
     assert color == RED and reasons == ["发生死亡事故（统计期内死亡人数 > 0）"]
-    assert short_reasons(r, color) == "死亡事故｜另：发生事故、事故迟报、整改率<95%"
+    assert short_reasons(r, color) == "死亡事故｜另：发生事故、事故迟报、按期整改率<90%"
     df = classify_frame(pd.DataFrame([r, row()]))
     assert list(df["rag"]) == [RED, GREEN]
     assert df["rag_also"].iloc[0].startswith("发生生产安全事故") and df["rag_short"].iloc[1] == ""
