@@ -53,7 +53,8 @@ def test_title_lines_total_and_signature_rows_are_skipped(tmp_path):
 
 def test_same_file_twice_is_a_noop_that_says_so(tmp_path):
     s = golden_store(tmp_path)
-    again = ingest_file(s, golden_file(tmp_path), today=GOLDEN_TODAY)
+    same = next(tmp_path.glob("*.xlsx"))            # the very file golden_store loaded (a re-save changes its bytes)
+    again = ingest_file(s, same, today=GOLDEN_TODAY)
     assert again.status == "duplicate" and "未作任何改动" in again.message
     assert len(batches(s)) == 1 and s.scalar("SELECT count(*) FROM hazards_versions") == 7
 
