@@ -1,15 +1,17 @@
 """安全生产台账看板 — the router. Pages live in pages/; shared pieces in ui/; the engine in analytics/."""
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
 from analytics.db import StoreError
-from analytics.demo_load import is_demo
-from ui import state, widgets
+from analytics.demo_load import is_demo, real_batches
+from ui import state, theme, widgets
 
 st.set_page_config(page_title="安全生产台账看板", page_icon=":material/health_and_safety:", layout="wide")
+# The app name on top of the sidebar, above the navigation (st.logo is the only element drawn there).
+st.logo(str(widgets.UI_DIR / "logo.svg"), size="large", icon_image=str(widgets.UI_DIR / "logo_icon.svg"))
+st.html(theme.APP_CSS)
+st.html(theme.LANG_JS, unsafe_allow_javascript=True)     # lang="zh-CN": Chinese glyph shapes, not Japanese
 
 PAGES = {
     "会议看板": [
@@ -34,12 +36,10 @@ except StoreError as e:
     st.stop()
 
 page = st.navigation(PAGES)
-st.sidebar.markdown("## 安全生产台账看板")
 state.sidebar_filters()
 if page.url_path != "meeting":      # the projector view keeps the whole screen for the slides
-    widgets.demo_banner(is_demo(s))
+    widgets.demo_banner(is_demo(s), real_batches(s))
 try:
     page.run()
 except Exception:  # nobody sees a traceback: log it, tell the user in Chinese
-    logging.getLogger("safety").exception("page failed")
-    st.error("页面出现内部错误，数据未受影响。请刷新页面重试；如仍出现，请联系安全部系统管理员。")
+    widgets.internal_error(f"page {page.url_path or 'overview'}")

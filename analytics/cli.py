@@ -8,6 +8,7 @@
     python -m analytics revert BATCH_ID
     python -m analytics demo [--if-empty]
     python -m analytics templates OUT_DIR
+    python -m analytics bulletin COMPANY [--from D] [--to D] [--out DIR]
 
 Exit codes: 0 success; 1 a file was rejected (ingest) or the command failed; 2 usage error.
 No traceback reaches the user: every failure prints one Chinese message on stderr.
@@ -69,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("templates", help="生成标准台账模板")
     t.add_argument("out_dir")
+
+    n = sub.add_parser("bulletin", help="生成单位安全生产通报（Word）")
+    n.add_argument("company", help="单位名称或别名")
+    n.add_argument("--from", dest="start", type=_date, help="统计期开始（默认：结束日所在年的1月1日）")
+    n.add_argument("--to", dest="end", type=_date, help="统计期结束（默认：台账最后日期与今天中较早者）")
+    n.add_argument("--out", default=".", help="输出目录（默认：当前目录）")
     return p
 
 
@@ -141,6 +148,8 @@ def _run(args) -> int:
         for p in write_templates(Path(args.out_dir)):
             print(p)
         return 0
+    if args.cmd == "bulletin":
+        return _bulletin(store, args)
     raise UsageError(args.cmd)
 
 
@@ -191,6 +200,25 @@ def _metrics(store, args) -> int:
     else:
         import pandas as pd
         print(pd.DataFrame({"集团": out["group"], **out["companies"]}).to_string())
+    return 0
+
+
+def _bulletin(store, args) -> int:
+    from .bulletin import bulletin_docx
+    from .companies import CompanyError
+    from .history import reference_date
+    from .metrics import Window
+    end = args.end or reference_date(store)
+    start = args.start or dt.date(end.year, 1, 1)
+    try:
+        w = Window.of(start, end)
+        data, name = bulletin_docx(store, args.company, w)
+    except (ValueError, CompanyError) as e:
+        raise UsageError(str(e)) from None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_bytes(data)
+    print(out / name)
     return 0
 
 

@@ -34,3 +34,9 @@ def load_demo(store: Store, only_if_empty: bool = True, out_dir: Path = DEMO_DIR
             raise RuntimeError(f"演示数据 {f.name} 未能导入：{res.message} {[e.message for e in res.errors[:3]]}")
         n += res.status == "loaded"
     return n
+
+
+def real_batches(store: Store) -> int:
+    """Active batches uploaded by people (not the demo loader): with is_demo, whether the figures mix both."""
+    return int(store.scalar("SELECT count(*) FROM batches WHERE status = 'loaded' AND uploaded_by IS DISTINCT FROM ?",
+                            [DEMO_USER]))

@@ -53,6 +53,13 @@ def data_span(store: Store) -> tuple[dt.date | None, dt.date | None]:
     return r[0] if r else (None, None)
 
 
+def reference_date(store: Store, today: dt.date | None = None) -> dt.date:
+    """'Today' for default windows (本年至今): the last day with data, if that is before today."""
+    _, last = data_span(store)
+    today = today or dt.date.today()
+    return min(today, last) if last else today
+
+
 def submission_matrix(store: Store, start: dt.date, end: dt.date) -> pd.DataFrame:
     """报送情况 as a table: one row per company, one column per month, each cell naming the
     ledgers that arrived (✓ 隐患 事故 培训 投入) or 未报送."""

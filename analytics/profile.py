@@ -12,6 +12,12 @@ PROFILE_METRICS = ("hazards_found", "rectification_rate", "on_time_rate", "overd
                    "four_no_open", "training_completion", "training_pass_rate", "investment_completion")
 
 
+def same_period_last_year(window: Window) -> Window:
+    """The same period one year earlier (29 February → 28 February)."""
+    shift = lambda d: d.replace(year=d.year - 1, day=min(d.day, 28) if d.month == 2 else d.day)  # noqa: E731
+    return Window.of(shift(window.start), shift(window.end), shift(window.as_of))
+
+
 def comparison(store: Store, window: Window, last_year: Window, company: str,
                names: tuple[str, ...] = PROFILE_METRICS) -> pd.DataFrame:
     """One row per metric: metric, label, kind, company (this period), company_ly (same period last year),

@@ -3,7 +3,7 @@ injuries, direct loss; late reports; 四不放过 closure with the open items; �
 import streamlit as st
 
 from analytics.accidents_view import by_level, by_type, monthly_by_level, safe_days
-from analytics.metrics import BY_NAME, compute, frame
+from analytics.metrics import compute, frame
 from analytics.records import accidents
 from ui import charts, state, theme, widgets
 
@@ -11,12 +11,12 @@ KPIS = ("accidents", "major_accidents", "deaths", "serious_injuries", "minor_inj
         "four_no_closure_rate")
 TABLE = ("accidents", "deaths", "serious_injuries", "minor_injuries", "direct_loss", "late_reports", "four_no_open")
 LIST_COLUMNS = ["单位", "事故编号", "发生时间", "事故类别", "事故等级", "死亡人数", "重伤人数", "轻伤人数",
-                "直接经济损失（万元）", "上报时间", "上报用时（分钟）", "上报情况", "四不放过"]
+                "直接经济损失（万元）", "上报情况", "四不放过", "上报时间"]      # 上报用时: see 迟报 and the Excel
 
 f = state.filters()
 s = state.store()
 state.require_companies()
-st.title("生产安全事故")
+st.title("生产安全事故", anchor=False)
 
 now = compute(s, f.window, f.companies, KPIS)["group"]
 before = compute(s, f.last_year, f.companies, KPIS)["group"]
@@ -42,9 +42,9 @@ left, right = st.columns([2, 3])
 with left:
     lv = by_level(s, f.window, f.companies)
     st.markdown("##### 按事故等级")
-    st.dataframe(lv.rename(columns={"level": "事故等级", "accidents": "起数", "deaths": "死亡", "serious_injuries": "重伤",
-                                    "minor_injuries": "轻伤", "direct_loss": "直接经济损失（万元）"}),
-                 hide_index=True, width="stretch")
+    charts.records_table(lv.rename(columns={"level": "事故等级", "accidents": "起数", "deaths": "死亡",
+                                            "serious_injuries": "重伤", "minor_injuries": "轻伤",
+                                            "direct_loss": "直接经济损失（万元）"}))
     widgets.caption("四个等级全部列出（0 起也列）；死亡、重伤、轻伤单位为人。")
 with right:
     types = by_type(s, f.window, f.companies)
@@ -62,19 +62,15 @@ with right:
 # ---------------------------------------------------------------- 安全生产天数
 st.subheader("安全生产天数")
 days = safe_days(s, f.window, f.companies)
-grid = st.columns(min(len(days), 5))
-for i, r in enumerate(days.to_dict("records")):
-    grid[i % len(grid)].metric(r["company"], widgets.fmt(r["days"], "day_count"), border=True, help=r["note"],
-                               delta=r["short"], delta_color="off", delta_arrow="off")
+widgets.metric_cards([dict(label=charts.short_name(r["company"]), value=widgets.fmt(r["days"], "day_count"),
+                           help=f"{r['company']}：{r['note']}", delta=r["short"], delta_color="off", delta_arrow="off")
+                      for r in days.to_dict("records")], per_row=5)
 widgets.caption(f"截至 {f.window.as_of:%Y-%m-%d} 距该单位最近一起生产安全事故的天数（不限统计期）；"
                 "没有事故记录的单位从台账最早日期起算。")
 
 # ---------------------------------------------------------------- per company
 st.subheader("各单位事故情况")
-per = frame(s, list(TABLE), f.window, f.companies)
-show = per.assign(**{"direct_loss": [widgets.fmt(v, "money") for v in per["direct_loss"]]}).rename(
-    columns={"company": "单位", **{m: BY_NAME[m].label for m in TABLE}})
-st.dataframe(show, hide_index=True, width="stretch")
+charts.metric_table(frame(s, list(TABLE), f.window, f.companies), TABLE)
 widgets.metric_caption(["late_reports", "four_no_open"], f)
 
 # ---------------------------------------------------------------- 四不放过 and 迟报
@@ -83,8 +79,8 @@ open_items = accidents(s, f.window, f.companies, only="four_no_open")
 if open_items.empty:
     st.success("统计期内的事故“四不放过”均已闭环。", icon=":material/verified:")
 else:
-    charts.records_table(open_items[["单位", "事故编号", "发生时间", "事故类别", "事故等级", "原因查清", "责任人处理",
-                                     "整改措施落实", "教训吸取", "四不放过"]])
+    charts.records_table(open_items[["单位", "事故编号", "发生时间", "事故等级", "四不放过", "原因查清", "责任人处理",
+                                     "整改措施落实", "教训吸取"]], wrap=("四不放过",))
     widgets.download(open_items, "四不放过未闭环事故.xlsx", key="dl_acc_fourno")
 widgets.caption(f"四不放过落实率＝{widgets.fmt(now['four_no_closure_rate'], 'rate')}：原因查清、责任人处理、整改措施落实、"
                 "教训吸取四项均为“是”的事故占比；“否”或未填写的项列在“四不放过”列。")
@@ -102,6 +98,6 @@ all_rows = accidents(s, f.window, f.companies)
 if all_rows.empty:
     widgets.empty_note("生产安全事故")
 else:
-    charts.records_table(all_rows[LIST_COLUMNS])
+    charts.records_table(all_rows[LIST_COLUMNS], wrap=("四不放过",))
     widgets.download(all_rows, "生产安全事故明细.xlsx", key="dl_acc_all")
 widgets.caption("发生时间在统计期内的全部事故，最新的在前；下载的 Excel 含事故简要经过。", f)

@@ -26,7 +26,7 @@ ly = f.last_year
 
 now_row = company_table(s, f.window, [company]).set_index("company").loc[company]
 ly_row = company_table(s, ly, [company]).set_index("company").loc[company]
-st.markdown(f"# {company} {widgets.rag_badge(now_row['rag'], '0.8em')}", unsafe_allow_html=True)
+st.markdown(f"# {company} {widgets.rag_badge(now_row['rag'], '0.8em')}", unsafe_allow_html=True, anchors=False)
 reasons = now_row["rag_reasons"] or "以上规则均未触发"
 also = f"（另：{now_row['rag_also']}）" if now_row["rag_also"] else ""
 st.markdown(f"**判定原因**：{reasons}{also}　　**上年同期**：{widgets.rag_badge(ly_row['rag'])}",
@@ -72,7 +72,7 @@ flags = anomalies.find(s, f.window, [company])
 if flags.empty:
     st.success("统计期内没有需要关注的报送情况。", icon=":material/verified:")
 else:
-    charts.records_table(flags[["类型", "时间", "情况说明"]])
+    charts.records_table(flags[["类型", "时间", "情况说明"]], wrap=("情况说明",))
     widgets.download(flags, f"{company}_需要关注.xlsx", key="dl_pf_flags")
 with st.container(border=True):
     st.markdown("**判定规则**")
@@ -83,3 +83,12 @@ st.subheader("问题明细")
 sheets = behind_row(s, f.window, company)
 charts.record_tabs(sheets)
 widgets.download_sheets(sheets, f"{company}_问题明细.xlsx", label="下载问题明细（Excel）", key="dl_pf_sheets")
+
+# ---------------------------------------------------------------- 通报 (the Word document is built on click)
+from analytics.bulletin import MIME, bulletin_docx, bulletin_name  # noqa: E402
+
+st.subheader("通报")
+st.download_button("下载通报（Word）", lambda s=s, c=company, w=f.window: bulletin_docx(s, c, w)[0], mime=MIME,
+                   file_name=bulletin_name(company, f.window), key="dl_pf_bulletin", icon=":material/description:")
+widgets.caption("集团公司安全环保部致本单位的安全生产情况通报：总体情况（红黄绿及同比）、隐患排查治理、生产安全事故、"
+                "培训与投入、目标责任书指标、需要关注的问题、整改要求；数字与本页相同。", f)

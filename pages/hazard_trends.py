@@ -7,7 +7,7 @@ from ui import charts, state, theme, widgets
 
 f = state.filters()
 s = state.store()
-st.title("隐患排查趋势")
+st.title("隐患排查趋势", anchor=False)
 
 by = st.segmented_control("按何分组", list(BREAKDOWNS), format_func=BREAKDOWNS.get, default="company",
                           key="trend_by", required=True)

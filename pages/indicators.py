@@ -13,7 +13,7 @@ f = state.filters()
 s = state.store()
 state.require_companies()
 year, as_of = f.window.end.year, min(f.window.as_of, dt.date(f.window.end.year, 12, 31))
-st.title(f"目标责任书指标考核（{year} 年度）")
+st.title(f"目标责任书指标考核（{year} 年度）", anchor=False)
 st.caption(f"考核年度取统计期结束日所在年份；实际值为 {year}-01-01 至 {as_of:%Y-%m-%d} 的累计。"
            "查看其他年度，请在左侧“统计期间”选择该年的日期。")
 

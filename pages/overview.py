@@ -18,7 +18,7 @@ f = state.filters()
 s = state.store()
 state.require_companies()
 ly = f.last_year
-st.title("集团安全生产总览")
+st.title("集团安全生产总览", anchor=False)
 st.caption(f"统计期 {f.label}（状态截至 {f.window.as_of:%Y-%m-%d}）；箭头与上年同期 "
            f"{ly.start:%Y-%m-%d}—{ly.end:%Y-%m-%d} 相比。")
 
@@ -45,8 +45,8 @@ widgets.caption("悬停在数字上可看每项口径；箭头绿色＝好转、
 st.subheader("各单位安全状况（红黄绿）")
 table = with_last_year(company_table(s, f.window, f.companies), company_table(s, ly, f.companies))
 picked = charts.rag_table(table[table["company"] != GROUP], key="ov_rag")
-widgets.caption("点击一行可查看该单位的重大隐患、逾期隐患、事故和未达标指标并下载；“上年同期”为同一规则下上年同期的颜色；"
-                "↑↓ 为与上年同期之差（比率为百分点）。", f)
+widgets.caption("红色单位在前；“上年同期”为同一规则下上年同期的颜色；↑↓ 为与上年同期之差（比率为百分点），绿色＝好转、"
+                "红色＝变差。点击表下的单位可查看其重大隐患、逾期隐患、事故和未达标指标并下载。", f)
 if picked:
     sheets = behind_row(s, f.window, picked)
     st.markdown(f"#### {picked}：问题明细")
@@ -62,7 +62,7 @@ breaches = breach_list(s, f.window, f.companies)
 if breaches.empty:
     st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有突破目标责任书控制指标。", icon=":material/verified:")
 else:
-    charts.records_table(breaches)
+    charts.records_table(breaches, wrap=("控制目标",))
     widgets.download(breaches, "突破控制指标.xlsx", key="dl_ov_breach")
 widgets.caption("≤ 类控制指标（如死亡人数、事故起数、直接经济损失）的实际值超过目标；实际值优先取台账计算值，"
                 "无法由台账计算时取单位填报的完成值。各指标明细见“指标考核”页。")
@@ -73,9 +73,10 @@ majors = open_major_hazards(s, f.window.as_of, f.companies)
 if majors.empty:
     st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
 else:
-    charts.records_table(majors, highlight_overdue=True, first=charts.OWNER_FIRST)
-    widgets.download(majors, "未整改重大隐患.xlsx", key="dl_ov_major")
-widgets.caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患（存量，不限统计期），逾期最久的在前；逾期天数为正＝已超过整改期限。", f)
+    charts.records_table(majors, highlight_overdue=True, first=charts.OWNER_FIRST, wrap=("隐患描述",))
+    widgets.download(widgets.due_split(majors), "未整改重大隐患.xlsx", key="dl_ov_major")
+widgets.caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患（存量，不限统计期），逾期最久的在前；逾期天数＝截止日已超过"
+                "整改期限的天数，未到期限的写“未到期（剩 N 天）”。", f)
 
 # ---------------------------------------------------------------- needs a question
 st.subheader("需要关注")
@@ -83,8 +84,7 @@ flags = anomalies.find(s, f.window, f.companies)
 if flags.empty:
     st.success("统计期内没有需要关注的报送情况。", icon=":material/verified:")
 else:
-    st.dataframe(anomalies.summary(flags), hide_index=True, width="stretch",
-                 column_config={"需要关注": st.column_config.TextColumn(width="large")})
+    charts.records_table(anomalies.summary(flags), wrap=("需要关注",))
     widgets.download(flags, "需要关注.xlsx", key="dl_ov_flags")
 st.page_link("pages/company_profile.py", label="在“单位画像”页查看每一条", icon=":material/arrow_forward:")
 with st.expander("需要关注的判定规则", expanded=False):

@@ -7,7 +7,7 @@ from ui import charts, state, theme, widgets
 
 f = state.filters()
 s = state.store()
-st.title("隐患整改情况")
+st.title("隐患整改情况", anchor=False)
 
 rates = frame(s, ["rectification_rate", "on_time_rate", "major_rectification_rate", "overdue_open"], f.window,
               f.companies)
@@ -18,7 +18,8 @@ st.markdown(f"#### 集团：整改率 **{widgets.fmt(group['rectification_rate']
             f"逾期未整改 **{int(group['overdue_open'])}** 项")
 charts.company_rate_bars(companies, ["rectification_rate", "on_time_rate"], "各单位整改率与按期整改率", target=0.95)
 widgets.metric_caption(["rectification_rate", "on_time_rate"], f)
-widgets.caption("“—”表示统计期内该单位没有可计算的隐患（无隐患或无到期隐患），不是 0%。")
+widgets.caption("柱内数字为该单位的比率，红色虚线为目标 95%；“—”表示统计期内该单位没有可计算的隐患（无隐患或无到期隐患），"
+                "不是 0%。")
 
 st.subheader("逾期未整改隐患账龄")
 ageing = overdue_ageing(s, f.window.as_of, f.companies)
@@ -26,14 +27,15 @@ charts.stacked_company_bars(ageing, "company", "hazards", "bucket", "逾期天�
 widgets.caption(f"截至 {f.window.as_of:%Y-%m-%d} 已超过整改期限仍未整改的隐患，按逾期天数（截止日 − 整改期限）分段；存量，不限统计期。")
 overdue = overdue_hazards(s, f.window.as_of, f.companies)
 with st.expander(f"逾期未整改隐患明细（{len(overdue)} 项）"):
-    charts.records_table(overdue, highlight_overdue=True)
+    charts.records_table(overdue, highlight_overdue=True, first=charts.OWNER_FIRST, wrap=("隐患描述",))
     widgets.download(overdue, "逾期未整改隐患.xlsx", key="dl_overdue")
 
 st.subheader("未整改的重大隐患")
 majors = open_major_hazards(s, f.window.as_of, f.companies)
 if majors.empty:
-    st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。")
+    st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
 else:
-    charts.records_table(majors, highlight_overdue=True)
-    widgets.download(majors, "未整改重大隐患.xlsx", key="dl_majors")
-widgets.caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患，含整改责任人与整改期限；逾期天数为正表示已超期。")
+    charts.records_table(majors, highlight_overdue=True, first=charts.OWNER_FIRST, wrap=("隐患描述",))
+    widgets.download(widgets.due_split(majors), "未整改重大隐患.xlsx", key="dl_majors")
+widgets.caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患，含整改责任人与整改期限；逾期天数＝截止日已超过整改期限的天数，"
+                "未到期限的写“未到期（剩 N 天）”。")

@@ -12,7 +12,7 @@ INVEST = ("investment_planned", "investment_actual", "investment_completion")
 f = state.filters()
 s = state.store()
 state.require_companies()
-st.title("安全教育培训与安全生产投入")
+st.title("安全教育培训与安全生产投入", anchor=False)
 
 now = compute(s, f.window, f.companies, TRAINING + INVEST)["group"]
 before = compute(s, f.last_year, f.companies, TRAINING + INVEST)["group"]
@@ -66,7 +66,7 @@ with tab_i:
         charts.records_panel(f"{hit_m['group']} 安全投入明细", rows, f"安全投入_{hit_m['group']}.xlsx", key="dl_inv_month")
 
 st.subheader("各单位汇总")
+charts.metric_table(per_company, TRAINING + INVEST)
 table = per_company.rename(columns={"company": "单位", **{m: BY_NAME[m].label for m in TRAINING + INVEST}})
-st.dataframe(charts.display(table), hide_index=True, width="stretch")
 widgets.download(table, "培训与投入汇总.xlsx", key="dl_ti_table")
 widgets.metric_caption(list(TRAINING + INVEST), f)

@@ -14,7 +14,7 @@ from ui import state, widgets
 
 f = state.filters()
 s = state.store()
-st.title("台账数据上传")
+st.title("台账数据上传", anchor=False)
 tab_up, tab_hist, tab_sub, tab_reg = st.tabs(["上传台账", "上传记录与撤销", "报送情况", "单位管理"])
 
 with tab_up:
@@ -29,6 +29,8 @@ with tab_up:
         st.session_state["up_results"] = [
             (ingest_bytes(s, uf.getvalue(), uf.name, company=company, period=period or None, uploaded_by=who or "未署名"),
              uf.getvalue()) for uf in files]
+        if any(res.status == "loaded" for res, _ in st.session_state["up_results"]):
+            st.rerun()       # the data changed: redraw from the top (the 演示数据 banner, the history), results kept
     for i, (res, data) in enumerate(st.session_state.get("up_results", [])):
         box = {"loaded": st.success, "duplicate": st.info}.get(res.status, st.error)
         box(f"**{res.file}**：{STATUS_LABELS[res.status]}。{res.message}")
@@ -43,11 +45,14 @@ with tab_up:
                 st.dataframe(widgets.issues_view(res.warnings), hide_index=True, width="stretch")
     st.divider()
     st.markdown("**标准台账模板**（含下拉选项、日期格式和填表说明）")
-    for col, lg in zip(st.columns(len(LEDGERS)), LEDGERS.values()):
-        col.download_button(lg.label, template_bytes(lg.name), file_name=f"{lg.label}模板.xlsx", key=f"tpl_{lg.name}",
-                            icon=":material/download:")
+    with st.container(horizontal=True):          # each button as wide as its name (none cut off)
+        for lg in LEDGERS.values():
+            st.download_button(lg.label, template_bytes(lg.name), file_name=f"{lg.label}模板.xlsx", key=f"tpl_{lg.name}",
+                               icon=":material/download:", width="content")
 
 with tab_hist:
+    if done := st.session_state.pop("rv_done", None):
+        st.success(done)
     hist = batches(s)
     if hist.empty:
         st.info("还没有上传记录。")
@@ -64,7 +69,8 @@ with tab_hist:
             if st.button("撤销该批次", disabled=not sure, key="rv_go"):
                 try:
                     b = revert_batch(s, int(pick), st.session_state.get("up_who") or "未署名")
-                    st.success(f"已撤销批次 {b['id']}（{b['file']}），此前的数据已恢复。")
+                    st.session_state["rv_done"] = f"已撤销批次 {b['id']}（{b['file']}），此前的数据已恢复。"
+                    st.rerun()   # redraw from the top: the history shows it 已撤销, the banner is up to date
                 except RevertError as e:
                     st.error(str(e))
 

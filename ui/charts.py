@@ -1,6 +1,9 @@
 """Chart and table builders shared by the pages (all styled by ui.theme)."""
 from __future__ import annotations
 
+import hashlib
+import math
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -11,7 +14,7 @@ from analytics.metrics import BY_NAME
 from analytics.scorecard import LOWER_IS_BETTER, NEUTRAL
 
 from . import theme
-from .widgets import download, fmt
+from .widgets import is_missing, download, due_split, due_text, fmt, table_height
 
 
 def _rag_style(v: str) -> str:
@@ -31,7 +34,8 @@ def change(name: str, value, before) -> tuple[str, str]:
     kind = BY_NAME[name].kind if name in BY_NAME else "count"
     if abs(d) < (0.0005 if kind == "rate" else 1e-9):
         return "→", ""
-    size = f"{abs(d) * 100:.1f}" if kind == "rate" else f"{abs(d):,.1f}" if kind in ("money", "days") else f"{abs(d):,.0f}"
+    size = (f"{abs(d) * 100:.1f}" if kind == "rate" else f"{abs(d):,.2f}" if kind == "money" else
+            f"{abs(d):,.1f}" if kind == "days" else f"{abs(d):,.0f}")
     good = "" if name in NEUTRAL else ("better" if (d < 0) == (name in LOWER_IS_BETTER) else "worse")
     return ("↑" if d > 0 else "↓") + size, good
 
@@ -69,23 +73,47 @@ def rag_frame(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS) -> tuple
     return show, css
 
 
+def _text_px(text: str, font_px: float = 14) -> float:
+    """The drawn width of a text: a Chinese character is one em, Latin letters and digits about half."""
+    return sum(font_px if ord(ch) > 0x2E7F else font_px * 0.56 for ch in str(text))
+
+
+def wrap_row_height(texts, width_px: int, font_px: float = 14, line_px: int = 20) -> int | None:
+    """The st.dataframe row height that shows the longest of texts in a column width_px wide, wrapped
+    (glide wraps only rows taller than 64 px); None when every text fits on one line."""
+    widest = max((_text_px(t, font_px) for t in texts), default=0)
+    lines = math.ceil(widest / max(width_px - 18, 1)) if widest else 1
+    return None if lines <= 1 else max(66, lines * line_px + 12)
+
+
+# Short column heads of the company table on the projector (会议模式 explains them under the table).
+RAG_HEADS = {"隐患整改率": "整改率", "按期整改率": "按期率", "逾期未整改": "逾期未改", "重大隐患未整改": "重大未改",
+             "事故起数": "事故", "死亡人数": "死亡", "突破指标": "突破"}
+
+
 def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str | None = None, big: bool = False):
-    """The red/amber/green company table: colour with its word (never colour alone) and the reasons.
-    With key, a row can be clicked: returns the selected company (or None)."""
+    """The red/amber/green company table: colour with its word (never colour alone) and the reasons, as an
+    HTML table whose reasons wrap inside their cells, so the whole table is readable without scrolling (short
+    company names, figures on one line). With key, the companies follow as buttons (red first): returns the
+    one clicked (its full name) or None. big=True: the projector (会议模式), larger type from MEETING_CSS."""
     show, css = rag_frame(df, metrics)
-    if big:      # the projector: short names on one line
-        show["单位"] = show["单位"].map(short_name)
-        css["单位"] = "white-space: nowrap; font-weight: bold"
-    sty = show.style.apply(lambda _: css, axis=None)
+    companies, rags = list(show["单位"]), list(df.set_index("company").loc[show["单位"], "rag"])
+    show["单位"] = show["单位"].map(short_name)
+    css["单位"] = "white-space: nowrap; font-weight: bold"
+    for c in show.columns:
+        if c not in ("单位", "原因"):
+            css[c] = [f"{v}; white-space: nowrap" if v else "white-space: nowrap" for v in css[c]]
+    css["原因"] = "white-space: normal; min-width: 14em"
     if big:
-        st.table(sty.hide(axis="index"))
+        show, css = show.rename(columns=RAG_HEADS), css.rename(columns=RAG_HEADS)
+    sty = show.style.apply(lambda _: css, axis=None).hide(axis="index")
+    with st.container(key=f"nowrap_rag_{key or 'big'}"):      # theme.APP_CSS: cells keep their white-space
+        st.table(sty)
+    if not key or big:
         return None
-    ev = st.dataframe(sty, hide_index=True, width="stretch", height=min(40 + 36 * len(show), 640),
-                      key=key, on_select="rerun" if key else "ignore", selection_mode="single-row",
-                      column_config={"原因": st.column_config.TextColumn(width="large"),
-                                     "单位": st.column_config.TextColumn(pinned=True)})
-    rows = (ev.selection.rows if key and ev is not None and ev.selection else []) or []
-    return show["单位"].iloc[rows[0]] if rows else None
+    labels = dict(zip(companies, rags))
+    return st.pills("查看单位的问题明细（重大隐患、逾期隐患、事故、未达标指标）", companies, key=key,
+                    format_func=lambda c: f"{short_name(c)}（{labels[c]}）")
 
 
 def display(df: pd.DataFrame) -> pd.DataFrame:
@@ -99,6 +127,33 @@ def display(df: pd.DataFrame) -> pd.DataFrame:
         elif str(c).endswith("率") and pd.api.types.is_float_dtype(col):
             out[c] = [fmt(v, "rate") for v in col]
     return out
+
+
+MONEY_SUFFIX = "（万元）"
+
+
+def _number(v) -> str:
+    """A float cell that is not money: whole numbers without decimals, others to two."""
+    if is_missing(v):
+        return "—"
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def format_cells(sty, df: pd.DataFrame, config: dict) -> tuple:
+    """The one cell formatting of record tables (on the Styler, so the data stays numeric and sorts as
+    numbers): money (a …（万元） column) as “0.37 万元” under a head without the unit, other floats without
+    pandas' six decimals, 逾期天数 as “537 天” / “未到期（剩 19 天）”."""
+    for c in df.columns:
+        if str(c).endswith(MONEY_SUFFIX) and pd.api.types.is_numeric_dtype(df[c]):
+            sty = sty.format(lambda v: fmt(v, "money"), subset=[c])
+            config.setdefault(c, st.column_config.TextColumn(str(c)[: -len(MONEY_SUFFIX)], alignment="right"))
+        elif c == "逾期天数" and pd.api.types.is_numeric_dtype(df[c]):
+            sty = sty.format(due_text, subset=[c])
+            config.setdefault(c, st.column_config.TextColumn(
+                "逾期天数", alignment="right", help="截止日 − 整改期限；未到整改期限的写“未到期（剩 N 天）”"))
+        elif pd.api.types.is_float_dtype(df[c]):
+            sty = sty.format(_number, subset=[c])
+    return sty, config
 
 
 _BAD_WORDS = ("否", "未填", "迟报", "未填上报时间", "突破")
@@ -117,16 +172,23 @@ def _word_style(v) -> str:
     return ""
 
 
+# Short heads of record columns whose unit the page states (the full name is the column's tooltip).
+SHORT_HEADS = {"死亡人数": "死亡", "重伤人数": "重伤", "轻伤人数": "轻伤", "上报用时（分钟）": "上报用时（分）"}
 OWNER_FIRST = ("单位", "隐患描述", "整改责任人", "整改期限", "逾期天数")     # what a meeting asks of an open hazard
+# Record columns that hold sentences: wrapped in a column of this width (px) instead of being cut off.
+WRAP_COLUMNS = {"隐患描述": 340, "情况说明": 520, "需要关注": 560, "原因": 420, "四不放过": 260, "整改措施": 260,
+                "事故简要经过": 360, "控制目标": 190}
 
 
 def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool = False,
-                  first: tuple[str, ...] = ()) -> None:
-    """Records as a table; `first` columns (those present) move to the front, e.g. OWNER_FIRST."""
+                  first: tuple[str, ...] = (), wrap: tuple[str, ...] = (), max_height: int = 560) -> None:
+    """Records as a table; `first` columns (those present) move to the front, e.g. OWNER_FIRST, so they are
+    never pushed off-screen; company names short on screen (the Excel download keeps the full names);
+    `wrap` columns (see WRAP_COLUMNS) wrap their sentences."""
     if first:
         lead = [c for c in first if c in df.columns]
         df = df[lead + [c for c in df.columns if c not in lead]]
-    df = display(df)
+    df = display(df).reset_index(drop=True)
     sty = df.style
     words = [c for c in df.columns if c in ("状态", "突破指标", "原因查清", "责任人处理", "整改措施落实", "教训吸取",
                                             "四不放过", "上报情况")]
@@ -135,12 +197,50 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool =
     if highlight_overdue and "逾期天数" in df:
         sty = sty.map(lambda v: f"color: {theme.RED}; font-weight: bold" if pd.notna(v) and v > 0 else "",
                       subset=["逾期天数"])
-    if big:      # the projector: short company names
-        if "单位" in df:
-            sty = sty.format(short_name, subset=["单位"])
-        st.table(sty.hide(axis="index"))
+    if "单位" in df:
+        sty = sty.format(short_name, subset=["单位"])
+    config: dict = {}
+    sty, config = format_cells(sty, df, config)
+    if big:      # the projector: an HTML table; figures, names and dates on one line, sentences wrap
+        long = [c for c in df.columns if c in WRAP_COLUMNS or c in wrap]
+        short = [c for c in df.columns if c not in long]
+        if short:
+            sty = sty.set_properties(subset=short, **{"white-space": "nowrap"})
+        if long:
+            sty = sty.set_properties(subset=long, **{"white-space": "normal", "min-width": "12em"})
+        tag = hashlib.md5("|".join(map(str, df.columns)).encode()).hexdigest()[:8]
+        with st.container(key=f"nowrap_records_{tag}"):          # theme.APP_CSS: cells keep their white-space
+            st.table(sty.hide(axis="index"))
         return
-    st.dataframe(sty, hide_index=True, width="stretch", height=min(40 + 36 * len(df), 480))
+    for c, head in SHORT_HEADS.items():
+        if c in df and c not in config:
+            config[c] = st.column_config.Column(head, help=c)
+    row_h = None
+    for c in wrap:
+        if c in df:
+            config[c] = st.column_config.TextColumn(width=WRAP_COLUMNS.get(c, 300))
+            row_h = max(row_h or 0, wrap_row_height(df[c].astype(str), WRAP_COLUMNS.get(c, 300)) or 0) or None
+    st.dataframe(sty, hide_index=True, width="stretch", height=table_height(len(df), row_h or 35, cap=max_height),
+                 row_height=row_h, column_config=config)
+
+
+def metric_table(df: pd.DataFrame, metrics, height_cap: int | None = None) -> None:
+    """Metrics per company (analytics.metrics.frame: company + one column per metric) as a table: each
+    figure in the app's one format (1,234 · 96.1% · 2,056.00 万元), counts and money still sorting as numbers,
+    short company names, the metric's 口径 as the column tooltip."""
+    show = df.rename(columns={"company": "单位", **{m: BY_NAME[m].label for m in metrics}})
+    rates = [BY_NAME[m].label for m in metrics if BY_NAME[m].kind == "rate"]
+    for c in rates:
+        show[c] = [fmt(v, "rate") for v in show[c]]
+    sty = show.style.format(short_name, subset=["单位"])
+    config = {"单位": st.column_config.TextColumn(width=int(max(_text_px(short_name(c)) for c in show["单位"]) + 24))}
+    for m in metrics:
+        label, kind = BY_NAME[m].label, BY_NAME[m].kind
+        if kind != "rate":
+            sty = sty.format(lambda v, k=kind: fmt(v, k), subset=[label])
+        config[label] = st.column_config.TextColumn(label, help=BY_NAME[m].caption, alignment="right")
+    st.dataframe(sty, hide_index=True, width="stretch", height=table_height(len(show), cap=height_cap),
+                 column_config=config)
 
 
 def records_panel(title: str, rows: pd.DataFrame, file_name: str, key: str, highlight_overdue: bool = False) -> None:
@@ -149,8 +249,9 @@ def records_panel(title: str, rows: pd.DataFrame, file_name: str, key: str, high
     if rows.empty:
         st.info("没有对应的记录。", icon=":material/info:")
         return
-    records_table(rows, highlight_overdue=highlight_overdue, first=OWNER_FIRST if "整改责任人" in rows else ())
-    download(rows, file_name, key=key)
+    owners = "整改责任人" in rows
+    records_table(rows, highlight_overdue=highlight_overdue or owners, first=OWNER_FIRST if owners else ())
+    download(due_split(rows) if owners else rows, file_name, key=key)
 
 
 def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_map: dict | None = None,
@@ -183,27 +284,40 @@ def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_ma
 
 
 def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: float | None = None) -> None:
-    """Rates per company as horizontal bars (percent), with an optional target line."""
+    """Rates per company as horizontal bars (percent), with an optional target line. The value is written
+    inside each bar at its base, so the target line (drawn across the bars' ends) never runs through it."""
     fig = go.Figure()
+    names = [short_name(c) for c in df["company"]]
     for i, m in enumerate(rates):
-        fig.add_bar(y=df["company"], x=df[m], name=BY_NAME[m].label, orientation="h",
-                    marker_color=theme.PALETTE[i], text=[fmt(v, "rate") for v in df[m]], textposition="outside",
-                    hovertemplate="%{y}<br>" + BY_NAME[m].label + "：%{x:.1%}<extra></extra>")
+        fig.add_bar(y=names, x=df[m], name=BY_NAME[m].label, orientation="h", customdata=df["company"],
+                    marker_color=theme.PALETTE[i], text=[fmt(v, "rate") for v in df[m]], textposition="inside",
+                    insidetextanchor="start", insidetextfont=dict(color="white" if i == 0 else "#111", size=16),
+                    outsidetextfont=dict(color="#111", size=16), constraintext="none",
+                    hovertemplate="%{customdata}<br>" + BY_NAME[m].label + "：%{x:.1%}<extra></extra>")
+    top = float(pd.to_numeric(df[rates].stack(), errors="coerce").max() or 1)
     if target is not None:
-        fig.add_vline(x=target, line_dash="dash", line_color=theme.RED,
-                      annotation_text=f"目标 {target:.0%}", annotation_position="top")
-    fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1.15]),
-                      yaxis=dict(autorange="reversed"))
+        fig.add_vline(x=target, line_dash="dash", line_color=theme.RED, line_width=2,
+                      annotation_text=f"目标 {target:.0%}", annotation_position="top",
+                      annotation_font=dict(color=theme.RED, size=16))
+    else:
+        fig.add_vline(x=1, line_dash="dot", line_color=theme.REFERENCE, line_width=1)
+    fig.update_layout(barmode="group", xaxis=dict(tickformat=".0%", range=[0, max(1.0, top) * 1.03],
+                                                  tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+                      yaxis=dict(autorange="reversed", type="category"))
     theme.style(fig, title, max(300, 70 * len(df) + 100))
     st.plotly_chart(fig, theme=None)
 
 
 def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: str, color_map: dict) -> None:
     """Horizontal stacked bars, one per company (names stay readable on a projector)."""
-    fig = px.bar(df, y=x, x=y, color=color, color_discrete_map=color_map, barmode="stack", orientation="h",
+    d = df.assign(**{x: df[x].map(short_name)}) if x == "company" else df
+    fig = px.bar(d, y=x, x=y, color=color, color_discrete_map=color_map, barmode="stack", orientation="h",
                  labels={x: "", y: "隐患数（项）", color: ""})
-    fig.update_layout(yaxis=dict(autorange="reversed"))
-    theme.style(fig, title, max(320, 48 * df[x].nunique() + 140))
+    fig.update_layout(yaxis=dict(autorange="reversed", title=None))
+    theme.style(fig, title, max(320, 48 * df[x].nunique() + 160))
+    # the legend above the bars: at the bottom it shared a row with the axis title
+    fig.update_layout(legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"))
+    fig.update_xaxes(title=dict(text="隐患数（项）", standoff=12))
     st.plotly_chart(fig, theme=None)
 
 
@@ -232,7 +346,8 @@ def hbars(df: pd.DataFrame, cat: str, val: str, title: str, x_title: str, color:
     fig.update_yaxes(autorange="reversed", type="category", title=None)
     fig.update_xaxes(title=None, rangemode="tozero")        # the unit is in the title (x_title names the hover)
     if text_kind == "rate":
-        fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
+        fig.update_xaxes(tickformat=".0%", range=[0, max(1.1, float(d[val].max() or 0) * 1.1)],
+                         tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0])
     elif len(d) and d[val].max() <= 8:
         fig.update_xaxes(dtick=1, range=[0, d[val].max() + 1])
     theme.style(fig, title, height or max(280, 48 * d[cat].nunique() + 150), large=large)
@@ -260,15 +375,18 @@ def planned_actual_bars(df: pd.DataFrame, x: str, planned: str, actual: str, rat
     labels = [short_name(str(v)) for v in df[x]] if x == "company" else list(df[x])
     for i, m in enumerate((planned, actual)):
         fig.add_bar(x=labels, y=df[m], name=BY_NAME[m].label, marker_color=theme.PALETTE[4 if i == 0 else 0],
-                    customdata=df[x], hovertemplate="%{x}<br>" + BY_NAME[m].label + "：%{y:,.1f}<extra></extra>")
+                    customdata=df[x], hovertemplate="%{x}<br>" + BY_NAME[m].label
+                    + ("：%{y:,.2f} 万元" if money else "：%{y:,} 人次") + "<extra></extra>")
     fig.add_scatter(x=labels, y=df[rate], name=BY_NAME[rate].label, mode="lines+markers+text",
                     line=dict(color=theme.PALETTE[3], width=3), marker=dict(size=10), customdata=df[x],
                     text=[fmt(v, "rate") for v in df[rate]], textposition="top center",
                     hovertemplate="%{x}<br>" + BY_NAME[rate].label + "：%{y:.1%}<extra></extra>", secondary_y=True)
     top = float(pd.concat([df[planned], df[actual]]).max() or 1)
     fig.update_yaxes(title="万元" if money else "人次", secondary_y=False, range=[0, top * 1.7])
-    fig.update_yaxes(title=BY_NAME[rate].label, tickformat=".0%", range=[0, 1.2], dtick=0.2, secondary_y=True,
-                     showgrid=False)
+    rtop = float(pd.to_numeric(df[rate], errors="coerce").max() or 0)
+    fig.update_yaxes(title=BY_NAME[rate].label, tickformat=".0%", range=[0, max(1.1, rtop * 1.06)],
+                     tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], secondary_y=True, showgrid=False)
+    fig.add_hline(y=1, line_dash="dot", line_color=theme.REFERENCE, line_width=1, secondary_y=True)   # 100 %
     fig.update_xaxes(type="category", title=None)
     fig.update_layout(barmode="group")
     theme.style(fig, title, height)
@@ -296,19 +414,42 @@ def month_lines(df: pd.DataFrame, x: str, lines: dict[str, str], title: str, kin
     st.plotly_chart(fig, theme=None)
 
 
+# Short heads of the company × indicator table (the full indicator name is the column's tooltip).
+INDICATOR_HEADS = {"死亡人数": "死亡", "生产安全事故死亡人数": "死亡", "重伤人数": "重伤", "事故起数": "事故",
+                   "生产安全事故起数": "事故", "直接经济损失": "经济损失", "隐患整改率": "整改率", "按期整改率": "按期率",
+                   "重大隐患整改率": "重大整改", "培训完成率": "培训完成", "培训合格率": "培训合格",
+                   "安全投入完成率": "投入完成", "安全检查次数": "安全检查", "应急演练次数": "应急演练"}
+
+
 def status_matrix(df: pd.DataFrame, cols: list[str], key: str | None = None, big: bool = False):
     """The company × indicator heat table: each cell coloured by the status word it starts with
-    (theme.INDICATOR_STATUS_COLORS) — the word is always written. With key, a cell can be clicked:
-    returns (company, indicator or None) or None."""
+    (theme.INDICATOR_STATUS_COLORS) — the word is always written. Short company names and short indicator
+    heads (full name in the tooltip), each column as wide as its content, so the table fits the screen.
+    With key, a cell can be clicked: returns (company, indicator or None) or None."""
     def cell_style(v) -> str:
         c = theme.INDICATOR_STATUS_COLORS.get(str(v).split(" ")[0])
-        return f"background-color: {c}; color: white; font-weight: bold" if c else "color: #666; text-align: center"
-    sty = df.style.map(cell_style, subset=cols)
+        return (f"background-color: {c}; color: white; font-weight: bold; white-space: nowrap" if c
+                else "color: #666; text-align: center")
+    sty = df.style.map(cell_style, subset=cols).format(short_name, subset=["单位"])
     if big:
         st.table(sty.hide(axis="index"))
         return None
-    ev = st.dataframe(sty, hide_index=True, width="stretch", height=min(40 + 36 * len(df), 640), key=key,
-                      on_select="rerun" if key else "ignore", selection_mode="single-cell")
+    width = lambda texts: int(max(_text_px(t) for t in texts) + 20)  # noqa: E731
+    name_w = width(df["单位"].map(short_name))
+    config = {"单位": st.column_config.TextColumn(width=name_w)}
+    one_line = {c: max(width([INDICATOR_HEADS.get(c, c)]) + 8, width(df[c].astype(str))) for c in cols}
+    # Too wide for one line a cell (a 1440 px screen with the sidebar has ~1000 px): the status word above
+    # its value, in narrower columns (glide wraps text in rows taller than 64 px).
+    two_lines = name_w + sum(one_line.values()) > 1000
+    for c in cols:
+        head = INDICATOR_HEADS.get(c, c)
+        w = (max(width([head]) + 8, width(p for v in df[c].astype(str) for p in v.split(" ", 1))) if two_lines
+             else one_line[c])
+        config[c] = st.column_config.TextColumn(head, help=c, width=w)
+    row_h = 66 if two_lines else None
+    ev = st.dataframe(sty, hide_index=True, width="stretch", height=table_height(len(df), row_h or 35, cap=700),
+                      key=key, on_select="rerun" if key else "ignore", selection_mode="single-cell",
+                      column_config=config, row_height=row_h)
     cells = (ev.selection.cells if key and ev is not None and ev.selection else []) or []
     if not cells:
         return None
@@ -316,20 +457,22 @@ def status_matrix(df: pd.DataFrame, cols: list[str], key: str | None = None, big
     return df["单位"].iloc[row], (col if col in cols else None)
 
 
-def indicator_bars(att: pd.DataFrame, title: str) -> None:
-    """Indicators per company by status (达标 / 未达标 / 突破 / 无数据) as stacked horizontal bars."""
+def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: int | None = None) -> None:
+    """Indicators per company by status (达标 / 未达标 / 突破 / 无数据) as stacked horizontal bars
+    (short company names; the unit 项 is in the title and the axis title sits clear of the ticks)."""
     parts = {"达标": att["达标"], "未达标": att["未达标"] - att["突破"], "突破": att["突破"], "无数据": att["无数据"]}
     fig = go.Figure()
     for word, values in parts.items():
-        fig.add_bar(y=att["单位"], x=values, name=word, orientation="h",
-                    marker_color=theme.INDICATOR_STATUS_COLORS[word],
-                    text=[str(int(v)) if v else "" for v in values], textposition="inside",
-                    insidetextfont=dict(color="white", size=16),
-                    hovertemplate="%{y}<br>" + word + "：%{x} 项<extra></extra>")
-    fig.update_layout(barmode="stack", legend=dict(traceorder="normal", y=1.0, yanchor="bottom"))
+        fig.add_bar(y=[short_name(c) for c in att["单位"]], x=values, name=word, orientation="h",
+                    marker_color=theme.INDICATOR_STATUS_COLORS[word], customdata=att["单位"],
+                    text=[str(int(v)) if v else "" for v in values], textposition="inside", textangle=0,
+                    insidetextanchor="middle", insidetextfont=dict(color="white", size=22 if large else 16),
+                    hovertemplate="%{customdata}<br>" + word + "：%{x} 项<extra></extra>")
+    fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(title=dict(text="指标数（项）", standoff=14), dtick=1)
-    theme.style(fig, title, max(300, 48 * len(att) + 150))
+    fig.update_xaxes(title=dict(text="指标数（项）", standoff=16), dtick=1, automargin=True)
+    theme.style(fig, title, height or max(300, 48 * len(att) + 170), large=large)
+    fig.update_layout(legend=dict(traceorder="normal", y=1.0, yanchor="bottom", x=0, xanchor="left"))
     st.plotly_chart(fig, theme=None)
 
 
@@ -348,7 +491,7 @@ def comparison_table(df: pd.DataFrame) -> None:
     css["同比"] = [{"better": f"color: {theme.BETTER}; font-weight: bold",
                   "worse": f"color: {theme.WORSE}; font-weight: bold"}.get(g, "") for g in goods]
     st.dataframe(show.style.apply(lambda _: css, axis=None), hide_index=True, width="stretch",
-                 height=40 + 36 * len(show))
+                 height=table_height(len(show)))
 
 
 def month_labels(months) -> list[str]:
@@ -382,4 +525,4 @@ def record_tabs(sheets: dict[str, pd.DataFrame]) -> None:
             if df.empty:
                 st.info(f"没有{name}。", icon=":material/check_circle:")
             else:
-                records_table(df, highlight_overdue=True, first=OWNER_FIRST)
+                records_table(df, highlight_overdue=True, first=OWNER_FIRST, wrap=("隐患描述", "原因", "四不放过"))

@@ -26,9 +26,10 @@ pio.templates["safety"] = go.layout.Template(
         colorway=PALETTE,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis=dict(showgrid=False, linecolor="#888", ticks="outside", tickfont=dict(size=15)),
+        xaxis=dict(showgrid=False, linecolor="#888", ticks="outside", tickfont=dict(size=15), automargin=True,
+                   title=dict(standoff=14)),
         yaxis=dict(gridcolor="#e5e5e5", zerolinecolor="#888", tickfont=dict(size=15), rangemode="tozero",
-                   automargin=True),
+                   automargin=True, title=dict(standoff=12), ticklabelstandoff=6),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=15), title=None),
         margin=dict(l=70, r=20, t=60, b=40),
         hoverlabel=dict(font=dict(family=FONT, size=15)),
@@ -40,6 +41,7 @@ pio.templates.default = "plotly_white+safety"      # px figures take the palette
 
 
 ANOMALY_COLORS = {"零隐患上报": "#CC79A7", "隐患数骤降": "#E69F00", "重复隐患": "#0072B2", "台账未报送": "#999999"}
+REFERENCE = "#888888"               # a reference line (100 %): grey, dotted, never a status colour
 BETTER, WORSE = GREEN, RED          # the colour of an arrow against last year (the arrow itself carries the direction)
 
 
@@ -57,17 +59,41 @@ def style(fig: go.Figure, title: str | None = None, height: int = 420, large: bo
     return fig
 
 
+# Every page (app.py, st.html): Chinese text in the Simplified Chinese face whatever the browser's language,
+# KPI labels and their 同比 lines wrap instead of being cut to "直接经济…", a little more width for the tables.
+LANG_JS = '<script>document.documentElement.lang = "zh-CN";</script>'
+APP_CSS = """<style>
+div[data-testid="stMainBlockContainer"] { padding-left: 3rem !important; padding-right: 3rem !important; }
+[data-testid="stMetricLabel"] { height: auto !important; min-height: 1.5rem; }
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricDelta"] { height: auto !important; }
+[data-testid="stMetricDelta"] p { word-break: keep-all; }     /* “+0.1 个百分点 同比” breaks at its spaces only */
+/* st.table: a cell's text uses the whole cell (Streamlit caps its inner block at 400 px: a sentence wrapped at a
+   third of a wide column) */
+div[data-testid="stTable"] td > div[data-testid="stMarkdownContainer"],
+div[data-testid="stTable"] th > div[data-testid="stMarkdownContainer"] { max-width: none !important; }
+/* st.table inside st.container(key="nowrap_…"): a cell keeps the white-space of its Styler CSS (one line for
+   names, heads and figures; the reasons say white-space: normal) instead of wrapping anywhere */
+div[class*="st-key-nowrap_"] td > div[data-testid="stMarkdownContainer"],
+div[class*="st-key-nowrap_"] th > div[data-testid="stMarkdownContainer"],
+div[class*="st-key-nowrap_"] td > div[data-testid="stMarkdownContainer"] p,
+div[class*="st-key-nowrap_"] th > div[data-testid="stMarkdownContainer"] p { white-space: inherit; }
+</style>"""
+
 # Page-level CSS (st.html). Projector mode: no sidebar, no header chrome, large type, one topic per screen.
 MEETING_CSS = """<style>
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"], button[data-testid="stExpandSidebarButton"],
 div[data-testid="collapsedControl"], header[data-testid="stHeader"], div[data-testid="stToolbar"] { display: none !important; }
-div[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem !important; max-width: 100% !important; }
+div[data-testid="stMainBlockContainer"], .block-container { padding: 1.2rem 2rem 2rem 2rem !important;
+  max-width: 100% !important; }
 .stApp h2 { font-size: 2.6rem !important; }
 .stApp h2 small { font-size: 1.6rem; color: #555; font-weight: normal; margin-left: 1rem; }
 .stApp h4 { font-size: 1.7rem !important; }
 div.stMarkdown p, div.stMarkdown li { font-size: 1.5rem; line-height: 1.5; }
 div[data-testid="stCaptionContainer"] p { font-size: 1.1rem !important; }
-[data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.35rem !important; }
 .stApp button p, div[data-testid="stToggle"] p { font-size: 1.25rem !important; }
 div[data-testid="stMetricValue"] p { font-size: 3.8rem !important; line-height: 1.15 !important; font-weight: 600; }
 div[data-testid="stMetricDelta"] div, div[data-testid="stMetricDelta"] p { font-size: 1.2rem !important; }

@@ -1,7 +1,10 @@
 """Shared page pieces: KPI cards, captions (口径), formatted numbers, downloads, banners."""
 from __future__ import annotations
 
+import functools
+import logging
 import math
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -12,52 +15,136 @@ from analytics.scorecard import LOWER_IS_BETTER, NEUTRAL
 
 from .state import Filters
 
+UI_DIR = Path(__file__).resolve().parent
+ERROR_TEXT = "页面出现内部错误，数据未受影响。请刷新页面重试；如仍出现，请联系安全部系统管理员。"
 
-def fmt(value, kind: str) -> str:
-    """A metric value as leadership reads it: 95.2%, 12, 3.5 万元, 8.4 天, — when undefined.
-    Rates are cut, not rounded, to 0.1 % (94.97 % shows 94.9 %, never a 95.0 % that misses a 95 % rule)."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+
+def internal_error(where: str) -> None:
+    """Nobody sees a traceback: log it (with the page or slide it came from), tell the user in Chinese.
+    Call inside an `except Exception` block."""
+    logging.getLogger("safety").exception("%s failed", where)
+    st.error(ERROR_TEXT, icon=":material/error:")
+
+
+def guarded(where: str):
+    """A decorator for code that runs outside app.py's guard (fragment reruns, widget callbacks): an
+    exception is logged and shown as ERROR_TEXT instead of Streamlit's English error page. Streamlit's own
+    rerun/stop signals are BaseExceptions and pass through."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception:  # noqa: BLE001
+                internal_error(where)
+                return None
+        return run
+    return wrap
+
+
+def is_missing(value) -> bool:
+    """None, NaN, pd.NA or NaT: shown as —."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def fmt(value, kind: str, unit: bool = True) -> str:
+    """A metric value as leadership reads it: 95.2%, 1,809, 0.37 万元, 8.4 天, — when undefined. The one
+    number formatter of the app (cards, tables, chart labels).
+    Rates are cut, not rounded, to 0.1 % (94.97 % shows 94.9 %, never a 95.0 % that misses a 95 % rule).
+    Money (万元) always has two decimals and a thousands separator; unit=False leaves the unit out (for a card
+    or a column whose label already says 万元)."""
+    if is_missing(value):
         return "—"
     if kind == "rate":
         return f"{math.floor(value * 1000 + 1e-6) / 10:.1f}%"
     if kind == "money":
-        return f"{value:,.1f} 万元"
+        return f"{value:,.2f}" + (" 万元" if unit else "")
     if kind == "days":
-        return f"{value:.1f} 天"
+        return f"{value:.1f}" + (" 天" if unit else "")
     if kind == "day_count":
-        return f"{int(value):,} 天"
+        return f"{int(value):,}" + (" 天" if unit else "")
     return f"{int(value):,}"
+
+
+def fmt_change(d: float, kind: str) -> str:
+    """A signed difference against last year, as a card shows it: +0.4 个百分点 (rates), -727.50 (万元), +21."""
+    if kind == "rate":
+        return f"{d * 100:+.1f} 个百分点"
+    if kind == "money":
+        return f"{d:+,.2f}"
+    if kind in ("days",):
+        return f"{d:+,.1f}"
+    return f"{int(round(d)):+,}"
+
+
+def due_text(days) -> str:
+    """逾期天数 (as-of date − deadline) as a meeting reads it: 537 天 when overdue, 今日到期, 未到期（剩 19 天）."""
+    if is_missing(days):
+        return "—"
+    d = int(days)
+    return f"{d:,} 天" if d > 0 else "今日到期" if d == 0 else f"未到期（剩 {-d:,} 天）"
+
+
+def due_split(df: pd.DataFrame) -> pd.DataFrame:
+    """An open-hazard list for Excel: 逾期天数 only where overdue, 剩余天数 where not yet due (no negative days)."""
+    if "逾期天数" not in df:
+        return df
+    days = pd.to_numeric(df["逾期天数"], errors="coerce")
+    out = df.copy()
+    at = list(out.columns).index("逾期天数")
+    out["逾期天数"] = days.where(days > 0).astype("Int64")
+    out.insert(at + 1, "剩余天数", (-days).where(days <= 0).astype("Int64"))
+    return out
+
+
+def table_height(rows: int, row_height: int = 35, cap: int | None = None) -> int:
+    """The pixel height of an st.dataframe that shows every row and no empty row below the last one
+    (header + rows + the 2 px border); cap = the most it may take before it scrolls."""
+    h = 35 + rows * row_height + 3
+    return min(h, cap) if cap else h
 
 
 def fmt_metric(name: str, value) -> str:
     return fmt(value, BY_NAME[name].kind)
 
 
+def kpi_card(values: dict, name: str, last_year: dict | None = None, lower_is_better: tuple = ()) -> dict:
+    """The st.metric arguments of one metric: its value, its 口径 as tooltip and an arrow against the same
+    period last year, green when better, red when worse, grey for counts that are neither (how many hazards
+    were found) or unchanged. Money keeps its unit in the label (万元), so the number stays large."""
+    m = BY_NAME[name]
+    delta, color, arrow = None, ("inverse" if name in lower_is_better or name in LOWER_IS_BETTER else
+                                 "off" if name in NEUTRAL else "normal"), "auto"
+    if last_year is not None:
+        v, lv = values.get(name), last_year.get(name)
+        if not is_missing(v) and not is_missing(lv):
+            d = v - lv
+            if abs(d) < 1e-9:
+                delta, color, arrow = "与上年同期持平", "off", "off"
+            else:
+                delta = fmt_change(d, m.kind) + " 同比"
+    money = m.kind == "money"
+    return dict(label=f"{m.label}（万元）" if money else m.label, value=fmt(values.get(name), m.kind, unit=not money),
+                delta=delta, delta_color=color, delta_arrow=arrow, help=m.caption)
+
+
+def metric_cards(cards: list[dict], per_row: int = 6) -> None:
+    """KPI cards in rows of at most per_row, the rows balanced (7 cards: 4 + 3), every card of the same width
+    and height, labels and 同比 lines wrapped (never cut to “直接经济…”)."""
+    if not cards:
+        return
+    rows = math.ceil(len(cards) / per_row)
+    width = math.ceil(len(cards) / rows)
+    for r in range(rows):
+        cols = st.columns(width)
+        for col, card in zip(cols, cards[r * width:(r + 1) * width]):
+            col.metric(**{"border": True, "height": "stretch", **card})
+
+
 def kpi_row(values: dict, names: list[str], last_year: dict | None = None, lower_is_better: tuple = (),
-            extra: list[dict] | None = None) -> None:
-    """Big numbers with their 口径 as tooltip; an arrow against the same period last year, green when better,
-    red when worse, grey for counts that are neither (how many hazards were found) or unchanged.
-    extra: further cards in the same row, each a dict of st.metric arguments (label, value, …)."""
-    cols = st.columns(len(names) + len(extra or []))
-    for col, name in zip(cols, names):
-        m = BY_NAME[name]
-        delta, color, arrow = None, ("inverse" if name in lower_is_better or name in LOWER_IS_BETTER else
-                                     "off" if name in NEUTRAL else "normal"), "auto"
-        if last_year is not None:
-            v, lv = values.get(name), last_year.get(name)
-            if v is not None and lv is not None:
-                d = v - lv
-                if abs(d) < 1e-9:
-                    delta, color, arrow = "与上年同期持平", "off", "off"
-                else:
-                    delta = (f"{d * 100:+.1f} 个百分点" if m.kind == "rate" else f"{d:+,.1f}" if m.kind in ("money", "days")
-                             else f"{int(d):+,}") + " 同比"
-        money = m.kind == "money"        # the unit goes to the label, so the number fits a narrow card
-        col.metric(f"{m.label}（万元）" if money else m.label,
-                   f"{values[name]:,.1f}" if money and values.get(name) is not None else fmt(values.get(name), m.kind),
-                   delta, delta_color=color, delta_arrow=arrow, help=m.caption, border=True)
-    for col, card in zip(cols[len(names):], extra or []):
-        col.metric(**{"border": True, **card})
+            extra: list[dict] | None = None, per_row: int = 6) -> None:
+    """Big numbers (see kpi_card); extra: further cards after them, each a dict of st.metric arguments."""
+    metric_cards([kpi_card(values, n, last_year, lower_is_better) for n in names] + list(extra or []), per_row)
 
 
 def caption(text: str, filters: Filters | None = None) -> None:
@@ -81,9 +168,17 @@ def download_sheets(sheets: dict[str, pd.DataFrame], file_name: str, label: str 
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
 
 
-def demo_banner(is_demo: bool) -> None:
-    if is_demo:
-        st.info("当前显示的是**演示数据**（8 家虚拟子公司、24 个月）。在“数据上传”页上传真实台账后，可撤销演示批次。",
+def demo_banner(is_demo: bool, real_batches: int = 0) -> None:
+    """Says plainly when demo data is shown — and, once real ledgers have been uploaded, that the demo batches
+    are still active and counted with them (until they are reverted)."""
+    if not is_demo:
+        return
+    if real_batches:
+        st.warning(f"**演示数据仍在库中**：已上传 {real_batches} 个真实台账批次，但演示批次（上传人“演示数据”）尚未撤销，"
+                   "各页数字是真实数据与演示数据的合计。请在“数据上传 → 上传记录与撤销”撤销全部演示批次。",
+                   icon=":material/warning:")
+    else:
+        st.info("当前显示的是**演示数据**（8 家虚拟子公司、24 个月）。在“数据上传”页上传真实台账后，请撤销演示批次。",
                 icon=":material/info:")
 
 
@@ -99,12 +194,13 @@ BATCH_STATUS = {"loaded": "有效", "reverted": "已撤销"}
 def history_view(hist: pd.DataFrame) -> pd.DataFrame:
     """Upload history, newest first, in Chinese."""
     v = hist.sort_values("id", ascending=False)
+    when = lambda c: pd.to_datetime(v[c]).dt.strftime("%Y-%m-%d %H:%M").fillna("")  # noqa: E731
     return pd.DataFrame({
-        "批次": v["id"], "文件": v["file"], "台账": v["ledger_label"], "单位": v["company"],
+        "批次": v["id"], "上传时间": when("uploaded_at"), "状态": v["status"].map(BATCH_STATUS),
+        "文件": v["file"], "台账": v["ledger_label"], "单位": v["company"],
         "期间": v["period_start"].fillna("") + "～" + v["period_end"].fillna(""),
         "行数": v["rows"], "新增": v["inserted"], "更新": v["updated"], "警告": v["warnings"],
-        "状态": v["status"].map(BATCH_STATUS), "上传人": v["uploaded_by"], "上传时间": v["uploaded_at"],
-        "撤销时间": v["reverted_at"], "SHA-256": v["sha256"].str[:12]})
+        "上传人": v["uploaded_by"], "撤销时间": when("reverted_at"), "SHA-256": v["sha256"].str[:12]})
 
 
 def batch_label(hist: pd.DataFrame, batch_id: int) -> str:

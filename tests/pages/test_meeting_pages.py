@@ -69,15 +69,15 @@ def _table(at: AppTest, *columns: str, last: bool = False):
 def test_overview_group_figures_rag_table_breaches_and_majors(monkeypatch, golden_db):
     at = _app(monkeypatch, golden_db)
     m = _metrics(at)
-    assert (m["事故起数"], m["死亡人数"], m["重伤人数"], m["直接经济损失（万元）"], m["迟报"]) == ("4", "3", "1", "438.3", "1")
+    assert (m["事故起数"], m["死亡人数"], m["重伤人数"], m["直接经济损失（万元）"], m["迟报"]) == ("4", "3", "1", "438.30", "1")
     assert m["安全生产天数"] == "6 天"                 # last accident 2026-10-25, as of 2026-10-31
     assert m["指标达标"] == "5/9"
     assert (m["排查隐患"], m["已整改"], m["隐患整改率"], m["逾期未整改"], m["重大隐患未整改"]) == ("6", "3", "50.0%", "2", "1")
-    rag = _table(at, "单位", "状态", "原因")
-    assert dict(zip(rag["单位"], rag["状态"])) == {LY: "●\u00a0红", HX: "●\u00a0黄"}
-    ly_reasons = rag.loc[rag["单位"] == LY, "原因"].iloc[0]
+    rag = next(t.value for t in at.table if {"单位", "状态", "原因"} <= set(t.value.columns))   # an HTML table
+    assert dict(zip(rag["单位"], rag["状态"])) == {"陇原电力": "●\u00a0红", "河西新能源": "●\u00a0黄"}  # short names
+    ly_reasons = rag.loc[rag["单位"] == "陇原电力", "原因"].iloc[0]
     assert ly_reasons.startswith("死亡事故、较大及以上事故、突破控制指标") and "另：发生事故" in ly_reasons
-    assert rag.loc[rag["单位"] == HX, "原因"].iloc[0] == "发生事故"
+    assert rag.loc[rag["单位"] == "河西新能源", "原因"].iloc[0] == "发生事故"
     assert any("满足任一条：发生死亡事故" in md.value for md in at.markdown)     # the rules are printed
     breaches = _table(at, "考核指标", "控制目标", "实际值")
     assert breaches.to_dict("records") == [{"单位": LY, "考核指标": "生产安全事故死亡人数", "控制目标": "杜绝死亡事故",
@@ -89,8 +89,9 @@ def test_overview_group_figures_rag_table_breaches_and_majors(monkeypatch, golde
 
 def test_overview_row_click_shows_the_company_records(monkeypatch, golden_db):
     at = _app(monkeypatch, golden_db)
-    at.session_state["ov_rag"] = {"selection": {"rows": [0], "columns": [], "cells": []}}   # 陇原 (red, first)
-    at.run()
+    pick = at.pills(key="ov_rag")                  # the companies under the table, red first
+    assert pick.options[0].startswith("陇原电力（红）")
+    pick.set_value(LY).run()
     _ok(at)
     assert [t.label for t in at.tabs] == ["未整改重大隐患（1）", "逾期未整改隐患（2）", "事故（3）", "未达标指标（4）"]
     assert any(b.label.startswith(f"下载 {LY} 问题明细") for b in at.get("download_button"))
@@ -142,8 +143,8 @@ def test_accident_page_figures_levels_and_open_items(monkeypatch, golden_db):
     at = _app(monkeypatch, golden_db, "pages/accidents.py")
     m = _metrics(at)
     assert (m["事故起数"], m["较大及以上事故"], m["死亡人数"], m["重伤人数"], m["轻伤人数"]) == ("4", "1", "3", "1", "3")
-    assert (m["直接经济损失（万元）"], m["迟报"], m["四不放过落实率"]) == ("438.3", "1", "75.0%")
-    assert (m["集团合计"], m[LY], m[HX]) == ("6 天", "6 天", "21 天")
+    assert (m["直接经济损失（万元）"], m["迟报"], m["四不放过落实率"]) == ("438.30", "1", "75.0%")
+    assert (m["集团合计"], m["陇原电力"], m["河西新能源"]) == ("6 天", "6 天", "21 天")     # short names on the cards
     levels = _table(at, "事故等级", "起数")
     assert dict(zip(levels["事故等级"], levels["起数"])) == {"一般": 3, "较大": 1, "重大": 0, "特别重大": 0}
     open_items = _table(at, "事故编号", "四不放过", "责任人处理")
@@ -189,7 +190,7 @@ def test_training_and_investment_page_figures(monkeypatch, golden_db):
     m = _metrics(at)
     assert (m["应参训人次"], m["实参训人次"], m["考核合格人次"]) == ("45", "41", "38")
     assert (m["培训完成率"], m["培训合格率"]) == ("91.1%", "92.6%")          # 41/45, 38/41
-    assert (m["计划投入（万元）"], m["实际投入（万元）"], m["安全投入完成率"]) == ("27.0", "20.5", "75.9%")
+    assert (m["计划投入（万元）"], m["实际投入（万元）"], m["安全投入完成率"]) == ("27.00", "20.50", "75.9%")
     table = _table(at, "单位", "培训完成率", "安全投入完成率").set_index("单位")
     assert table.loc[LY, "培训完成率"] == "91.1%" and table.loc[HX, "培训完成率"] == "—"
 
@@ -244,3 +245,24 @@ def test_meeting_mode_slides_advance_and_show_the_year(monkeypatch, golden_db):
     assert any(md.value.startswith("## 集团安全生产总览") for md in at.markdown)   # wraps round to slide 1
     at.toggle(key="mt_auto").set_value(True).run()
     _ok(at)
+
+
+def test_meeting_slide_failure_shows_the_chinese_message_and_logs_it(monkeypatch, golden_db, caplog):
+    """A slide is drawn inside an auto-refreshing fragment, outside app.py's guard: its failure must still be
+    the Chinese message of app.py (never Streamlit's English error page), logged with its traceback, and the
+    deck must keep working."""
+    import analytics.scorecard
+    from ui.widgets import ERROR_TEXT
+    at = _app(monkeypatch, golden_db, "pages/meeting.py")
+
+    def broken(*a, **k):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(analytics.scorecard, "company_table", broken)     # slide 2 (红黄绿表) uses it
+    with caplog.at_level("ERROR", logger="safety"):
+        at.button(key="mt_next").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [ERROR_TEXT]
+    assert any("meeting slide 2" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert any(c.value.startswith("第 2/7 页") for c in at.caption)          # the deck is still drawn
+    at.button(key="mt_next").click().run()
+    _ok(at)                                                                 # slide 3 works

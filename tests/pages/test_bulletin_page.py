@@ -1,0 +1,40 @@
+"""单位画像 → 通报: the download button builds the Word document on click (a deferred download)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from tests.builders import LY
+from tests.dbs import golden_store, use_db_for_app
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def test_company_profile_offers_the_bulletin(monkeypatch, tmp_path):
+    path = tmp_path / "golden.duckdb"
+    golden_store(tmp_path, path).close()
+    use_db_for_app(monkeypatch, path)
+    deferred = {}                                   # file name → the callable a click would run
+    original = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        deferred[file_name] = (data_callable, mimetype)
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/company_profile.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "通报" in [h.value for h in at.subheader]
+    button = [b for b in at.get("download_button") if b.proto.id.endswith("dl_pf_bulletin")]
+    assert button and button[0].proto.label == "下载通报（Word）"
+    name = f"{LY}_安全生产通报_2026年1-11月.docx"            # 本年至今 up to the last day with data
+    data, mime = deferred[name]
+    assert mime.endswith("wordprocessingml.document")
+    doc = docx.Document(io.BytesIO(data()))
+    assert doc.paragraphs[0].text == f"关于{LY}2026年1—11月安全生产情况的通报"
