@@ -7,6 +7,7 @@ from analytics.db import StoreError
 from analytics.demo_load import is_demo, real_batches
 from ui import state, theme, widgets
 
+state.ensure_router()      # first run of a fresh server: leave Streamlit's legacy pages/ mode before drawing
 st.set_page_config(page_title="安全生产台账看板", page_icon=":material/health_and_safety:", layout="wide")
 # The app name on top of the sidebar, above the navigation (st.logo is the only element drawn there).
 st.logo(str(widgets.UI_DIR / "logo.svg"), size="large", icon_image=str(widgets.UI_DIR / "logo_icon.svg"))

@@ -74,9 +74,9 @@ def sidebar_filters() -> Filters:
     return f
 
 
-def _ensure_router() -> None:
-    """A page opened by its URL before app.py ever ran in this server process is run by
-    Streamlit's legacy pages/ mode, without the router. Switch that off and rerun, so the
+def ensure_router() -> None:
+    """The first run in a server process, and a page opened by its URL before app.py ever ran,
+    are run by Streamlit's legacy pages/ mode (a pages/ folder exists), without the router. Switch that off and rerun, so the
     router (app.py) draws the navigation, the filters and the page that was asked for."""
     from streamlit.runtime.pages_manager import PagesManager
     if PagesManager.uses_pages_directory:
@@ -85,7 +85,7 @@ def _ensure_router() -> None:
 
 
 def filters() -> Filters:
-    _ensure_router()
+    ensure_router()
     f = st.session_state.get("filters")
     return f if f is not None else sidebar_filters()
 
