@@ -8,7 +8,8 @@ import streamlit as st
 
 from analytics import companies as reg
 from analytics.db import Store, get_store
-from analytics.history import data_span
+from analytics import history
+from analytics.profile import same_period_last_year
 from analytics.metrics import Window
 
 
@@ -26,9 +27,7 @@ class Filters:
     @property
     def last_year(self) -> Window:
         """The same period one year earlier."""
-        w = self.window
-        shift = lambda d: d.replace(year=d.year - 1, day=min(d.day, 28) if d.month == 2 else d.day)  # noqa: E731
-        return Window.of(shift(w.start), shift(w.end), shift(w.as_of))
+        return same_period_last_year(self.window)
 
 
 PRESETS = ("本年至今", "本月", "上月", "近12个月", "自定义")
@@ -36,9 +35,7 @@ PRESETS = ("本年至今", "本月", "上月", "近12个月", "自定义")
 
 def reference_date(s: Store) -> dt.date:
     """'Today' for the defaults: the last day with data, if that is before today."""
-    _, last = data_span(s)
-    today = dt.date.today()
-    return min(today, last) if last else today
+    return history.reference_date(s)
 
 
 def _preset_window(preset: str, ref: dt.date) -> tuple[dt.date, dt.date]:
