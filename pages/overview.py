@@ -8,7 +8,6 @@ from analytics.accidents_view import safe_days
 from analytics.assessment import attainment, year_status
 from analytics.metrics import GROUP, HAZARD_KPIS, compute
 from analytics.rag import rules_text
-from analytics.records import open_major_hazards
 from analytics.scorecard import behind_row, breach_list, company_table, with_last_year
 from ui import charts, state, widgets
 
@@ -68,15 +67,7 @@ widgets.caption("≤ 类控制指标（如死亡人数、事故起数、直接�
                 "无法由台账计算时取单位填报的完成值。各指标明细见“指标考核”页。")
 
 # ---------------------------------------------------------------- open major hazards
-st.subheader("未整改的重大隐患")
-majors = open_major_hazards(s, f.window.as_of, f.companies)
-if majors.empty:
-    st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
-else:
-    charts.records_table(majors, highlight_overdue=True, first=charts.OWNER_FIRST, wrap=("隐患描述",))
-    widgets.download(widgets.due_split(majors), "未整改重大隐患.xlsx", key="dl_ov_major")
-widgets.caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患（存量，不限统计期），逾期最久的在前；逾期天数＝截止日已超过"
-                "整改期限的天数，未到期限的写“未到期（剩 N 天）”。", f)
+charts.open_major_hazards_section(s, f, key="dl_ov_major")
 
 # ---------------------------------------------------------------- needs a question
 st.subheader("需要关注")

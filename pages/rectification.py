@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics.metrics import GROUP, frame
-from analytics.records import open_major_hazards, overdue_ageing, overdue_hazards
+from analytics.records import overdue_ageing, overdue_hazards
 from ui import charts, state, theme, widgets
 
 f = state.filters()
@@ -30,12 +30,4 @@ with st.expander(f"逾期未整改隐患明细（{len(overdue)} 项）"):
     charts.records_table(overdue, highlight_overdue=True, first=charts.OWNER_FIRST, wrap=("隐患描述",))
     widgets.download(overdue, "逾期未整改隐患.xlsx", key="dl_overdue")
 
-st.subheader("未整改的重大隐患")
-majors = open_major_hazards(s, f.window.as_of, f.companies)
-if majors.empty:
-    st.success(f"截至 {f.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
-else:
-    charts.records_table(majors, highlight_overdue=True, first=charts.OWNER_FIRST, wrap=("隐患描述",))
-    widgets.download(widgets.due_split(majors), "未整改重大隐患.xlsx", key="dl_majors")
-widgets.caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患，含整改责任人与整改期限；逾期天数＝截止日已超过整改期限的天数，"
-                "未到期限的写“未到期（剩 N 天）”。")
+charts.open_major_hazards_section(s, f, key="dl_majors")
