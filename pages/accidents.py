@@ -54,10 +54,7 @@ with right:
     else:
         tev = charts.hbars(types, "type", "accidents", "按事故类别（GB 6441-1986，起）", "事故起数（起）", key="acc_type")
         widgets.caption("事故类别按《企业职工伤亡事故分类》GB 6441-1986；只列统计期内发生过的类别。点击柱子查看明细。")
-        thit = charts.clicked(tev)
-        if thit and thit["group"]:
-            rows = accidents(s, f.window, f.companies, type=thit["group"])
-            charts.records_panel(f"{thit['group']}事故明细", rows, f"事故明细_{thit['group']}.xlsx", key="dl_acc_type")
+        charts.drill(tev, "事故明细", lambda g: accidents(s, f.window, f.companies, type=g), key="dl_acc_type")
 
 # ---------------------------------------------------------------- 安全生产天数
 st.subheader("安全生产天数")

@@ -32,10 +32,7 @@ with tab_t:
     ev = charts.planned_actual_bars(companies, "company", "training_planned", "training_attended",
                                     "training_completion", "各单位培训人次与培训完成率", key="tr_company")
     widgets.metric_caption(["training_completion"], f)
-    hit = charts.clicked(ev)
-    if hit and hit["group"]:
-        rows = training(s, f.window, [hit["group"]])
-        charts.records_panel(f"{hit['group']} 培训记录", rows, f"培训记录_{hit['group']}.xlsx", key="dl_tr_company")
+    charts.drill(ev, "培训记录", lambda g: training(s, f.window, [g]), key="dl_tr_company")
     charts.company_rate_bars(companies, ["training_completion", "training_pass_rate"], "各单位培训完成率与合格率")
     widgets.metric_caption(["training_completion", "training_pass_rate"], f)
     widgets.caption("“—”表示统计期内该单位没有培训记录（不是 0%）。")
@@ -43,27 +40,18 @@ with tab_t:
     ev_m = charts.planned_actual_bars(group_months, "月份", "training_planned", "training_attended",
                                       "training_completion", "每月培训人次与培训完成率（所选单位合计）", key="tr_month")
     widgets.caption("培训日期在该月的培训；没有培训的月份人次为 0、完成率空缺。点击柱子查看该月培训记录。")
-    hit_m = charts.clicked(ev_m)
-    if hit_m and hit_m["group"]:
-        rows = training(s, f.window.month(hit_m["group"]), f.companies)
-        charts.records_panel(f"{hit_m['group']} 培训记录", rows, f"培训记录_{hit_m['group']}.xlsx", key="dl_tr_month")
+    charts.drill(ev_m, "培训记录", lambda g: training(s, f.window.month(g), f.companies), key="dl_tr_month")
 
 with tab_i:
     ev = charts.planned_actual_bars(companies, "company", "investment_planned", "investment_actual",
                                     "investment_completion", "各单位计划与实际安全投入（万元）", key="inv_company")
     widgets.metric_caption(["investment_planned", "investment_actual", "investment_completion"], f)
-    hit = charts.clicked(ev)
-    if hit and hit["group"]:
-        rows = investment(s, f.window, [hit["group"]])
-        charts.records_panel(f"{hit['group']} 安全投入明细", rows, f"安全投入_{hit['group']}.xlsx", key="dl_inv_company")
+    charts.drill(ev, "安全投入明细", lambda g: investment(s, f.window, [g]), key="dl_inv_company")
 
     ev_m = charts.planned_actual_bars(group_months, "月份", "investment_planned", "investment_actual",
                                       "investment_completion", "每月计划与实际安全投入（所选单位合计，万元）", key="inv_month")
     widgets.caption("月份的第一天在统计期内的投入；没有投入的月份为 0。点击柱子查看该月投入明细。")
-    hit_m = charts.clicked(ev_m)
-    if hit_m and hit_m["group"]:
-        rows = investment(s, f.window.month(hit_m["group"]), f.companies)
-        charts.records_panel(f"{hit_m['group']} 安全投入明细", rows, f"安全投入_{hit_m['group']}.xlsx", key="dl_inv_month")
+    charts.drill(ev_m, "安全投入明细", lambda g: investment(s, f.window.month(g), f.companies), key="dl_inv_month")
 
 st.subheader("各单位汇总")
 charts.metric_table(per_company, TRAINING + INVEST)

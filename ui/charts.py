@@ -254,6 +254,15 @@ def records_panel(title: str, rows: pd.DataFrame, file_name: str, key: str, high
     download(due_split(rows) if owners else rows, file_name, key=key)
 
 
+def drill(event, what: str, fetch, key: str) -> None:
+    """Under a clickable chart: the records behind the clicked bar. fetch(group) returns the rows,
+    group being the bar's company or month (its customdata)."""
+    hit = clicked(event)
+    if hit and hit["group"]:
+        g = hit["group"]
+        records_panel(f"{g} {what}", fetch(g), f"{what}_{g}.xlsx", key=key)
+
+
 def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_map: dict | None = None,
                barmode: str = "stack", key: str | None = None, height: int = 440, y_label: str | None = None,
                large: bool = False):
