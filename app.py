@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.db import StoreError
+from analytics.store.db import StoreError
 from analytics.demo_load import is_demo, real_batches
 from ui import state, theme, widgets
 

@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from .db import StoreError, default_path, get_store
+from .store.db import StoreError, default_path, get_store
 
 
 class UsageError(Exception):
@@ -122,7 +122,7 @@ def _run(args) -> int:
     if args.cmd == "metrics":
         return _metrics(store, args)
     if args.cmd == "batches":
-        from .history import batches
+        from .store.history import batches
         df = batches(store)
         if args.format == "json":
             print(json.dumps(_records(df), ensure_ascii=False, indent=1, default=str))
@@ -130,7 +130,7 @@ def _run(args) -> int:
             print(df.to_string(index=False) if len(df) else "（没有批次）")
         return 0
     if args.cmd == "revert":
-        from .load import RevertError, revert_batch
+        from .ingest.load import RevertError, revert_batch
         try:
             b = revert_batch(store, args.batch_id, args.by or "")
         except RevertError as e:
@@ -144,7 +144,7 @@ def _run(args) -> int:
         print(f"演示数据：导入 {n} 个文件" if n else "数据库已有数据，未导入演示数据。")
         return 0
     if args.cmd == "templates":
-        from .templates import write_templates
+        from .documents.templates import write_templates
         for p in write_templates(Path(args.out_dir)):
             print(p)
         return 0
@@ -154,9 +154,9 @@ def _run(args) -> int:
 
 
 def _ingest(store, args) -> int:
-    from .ingest import STATUS_LABELS, ingest_file
+    from .ingest.pipeline import STATUS_LABELS, ingest_file
     if args.period:
-        from .ingest import parse_period
+        from .ingest.pipeline import parse_period
         try:
             parse_period(args.period)
         except ValueError as e:
@@ -180,8 +180,8 @@ def _ingest(store, args) -> int:
 
 
 def _metrics(store, args) -> int:
-    from .indicators import attainment
-    from .metrics import Window, compute
+    from .figures.indicators import attainment
+    from .figures.metrics import Window, compute
     end = args.end or dt.date.today()
     start = args.start or dt.date(end.year, 1, 1)
     try:
@@ -204,10 +204,10 @@ def _metrics(store, args) -> int:
 
 
 def _bulletin(store, args) -> int:
-    from .bulletin import bulletin_docx
+    from .documents.bulletin import bulletin_docx
     from .companies import CompanyError
-    from .history import reference_date
-    from .metrics import Window
+    from .store.history import reference_date
+    from .figures.metrics import Window
     end = args.end or reference_date(store)
     start = args.start or dt.date(end.year, 1, 1)
     try:

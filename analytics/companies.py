@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from .db import Store
+from .store.db import Store
 from .textnorm import company_key, nfkc
 
 

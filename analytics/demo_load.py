@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .companies import add_company
-from .db import Store
-from .history import has_data
-from .ingest import ingest_file
+from .store.db import Store
+from .store.history import has_data
+from .ingest.pipeline import ingest_file
 
 DEMO_USER = "演示数据"
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"

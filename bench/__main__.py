@@ -79,8 +79,8 @@ def bench_ingest(rows: int, tmp: Path) -> None:
 
 def bench_metrics(n: int, tmp: Path) -> None:
     from analytics.companies import add_company
-    from analytics.db import Store
-    from analytics.metrics import Window, compute, series
+    from analytics.store.db import Store
+    from analytics.figures.metrics import Window, compute, series
     s = Store(tmp / "metrics.duckdb")
     names = [f"基准单位{i}有限公司" for i in range(8)]
     for nm in names:

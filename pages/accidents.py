@@ -2,9 +2,9 @@
 injuries, direct loss; late reports; 四不放过 closure with the open items; 安全生产天数 per company."""
 import streamlit as st
 
-from analytics.accidents_view import by_level, by_type, monthly_by_level, safe_days
-from analytics.metrics import compute, frame
-from analytics.records import accidents
+from analytics.figures.accidents import by_level, by_type, monthly_by_level, safe_days
+from analytics.figures.metrics import compute, frame
+from analytics.figures.records import accidents
 from ui import charts, state, theme, widgets
 
 KPIS = ("accidents", "major_accidents", "deaths", "serious_injuries", "minor_injuries", "direct_loss", "late_reports",

@@ -3,13 +3,13 @@ against the same period last year and against the group, monthly trends, its ind
 question (需要关注), and its open problems with the records behind them."""
 import streamlit as st
 
-from analytics import anomalies
+from analytics.figures import anomalies
 from analytics import companies as reg
-from analytics.accidents_view import safe_days
-from analytics.assessment import indicator_table, year_status
-from analytics.metrics import compute
-from analytics.profile import comparison, monthly
-from analytics.scorecard import behind_row, company_table
+from analytics.figures.accidents import safe_days
+from analytics.figures.assessment import indicator_table, year_status
+from analytics.figures.metrics import compute
+from analytics.figures.profile import comparison, monthly
+from analytics.figures.scorecard import behind_row, company_table
 from ui import charts, state, widgets
 
 KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "major_open", "accidents", "deaths")
@@ -85,7 +85,7 @@ charts.record_tabs(sheets)
 widgets.download_sheets(sheets, f"{company}_问题明细.xlsx", label="下载问题明细（Excel）", key="dl_pf_sheets")
 
 # ---------------------------------------------------------------- 通报 (the Word document is built on click)
-from analytics.bulletin import MIME, bulletin_docx, bulletin_name  # noqa: E402
+from analytics.documents.bulletin import MIME, bulletin_docx, bulletin_name  # noqa: E402
 
 st.subheader("通报")
 st.download_button("下载通报（Word）", lambda s=s, c=company, w=f.window: bulletin_docx(s, c, w)[0], mime=MIME,

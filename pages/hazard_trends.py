@@ -1,8 +1,8 @@
 """隐患趋势 — hazards found per month by company, level, category or source; click a bar for its records."""
 import streamlit as st
 
-from analytics.metrics import BREAKDOWNS, series
-from analytics.records import hazards_found
+from analytics.figures.metrics import BREAKDOWNS, series
+from analytics.figures.records import hazards_found
 from ui import charts, state, theme, widgets
 
 f = state.filters()

@@ -4,9 +4,9 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics.assessment import BREACH, DIFFERS_TEXT, attainment, indicator_table, matrix, metric_of, year_status
-from analytics.metrics import GROUP, Window
-from analytics.records import behind
+from analytics.figures.assessment import BREACH, DIFFERS_TEXT, attainment, indicator_table, matrix, metric_of, year_status
+from analytics.figures.metrics import GROUP, Window
+from analytics.figures.records import behind
 from ui import charts, state, theme, widgets
 
 f = state.filters()

@@ -6,13 +6,13 @@ import time
 
 import streamlit as st
 
-from analytics import anomalies
-from analytics.accidents_view import monthly_by_level, safe_days
-from analytics.assessment import attainment, year_status
-from analytics.metrics import GROUP, HAZARD_KPIS, Window, compute, series
-from analytics.rag import rules_text
-from analytics.records import accidents, open_major_hazards
-from analytics.scorecard import breach_list, company_table, with_last_year
+from analytics.figures import anomalies
+from analytics.figures.accidents import monthly_by_level, safe_days
+from analytics.figures.assessment import attainment, year_status
+from analytics.figures.metrics import GROUP, HAZARD_KPIS, Window, compute, series
+from analytics.figures.rag import rules_text
+from analytics.figures.records import accidents, open_major_hazards
+from analytics.figures.scorecard import breach_list, company_table, with_last_year
 from ui import charts, state, theme, widgets
 
 SLIDES = ("集团总览", "红黄绿表", "突破指标", "重大隐患", "事故", "隐患趋势", "需要关注")

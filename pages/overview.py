@@ -3,12 +3,12 @@ company table with its rules, the companies that breached an indicator, open maj
 and deadlines, and what needs a question (需要关注)."""
 import streamlit as st
 
-from analytics import anomalies
-from analytics.accidents_view import safe_days
-from analytics.assessment import attainment, year_status
-from analytics.metrics import GROUP, HAZARD_KPIS, compute
-from analytics.rag import rules_text
-from analytics.scorecard import behind_row, breach_list, company_table, with_last_year
+from analytics.figures import anomalies
+from analytics.figures.accidents import safe_days
+from analytics.figures.assessment import attainment, year_status
+from analytics.figures.metrics import GROUP, HAZARD_KPIS, compute
+from analytics.figures.rag import rules_text
+from analytics.figures.scorecard import behind_row, breach_list, company_table, with_last_year
 from ui import charts, state, widgets
 
 ACCIDENT_KPIS = ("accidents", "deaths", "serious_injuries", "direct_loss", "late_reports")

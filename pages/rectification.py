@@ -1,8 +1,8 @@
 """整改情况 — rectification rates per company, overdue ageing, and open major hazards with owners."""
 import streamlit as st
 
-from analytics.metrics import GROUP, frame
-from analytics.records import overdue_ageing, overdue_hazards
+from analytics.figures.metrics import GROUP, frame
+from analytics.figures.records import overdue_ageing, overdue_hazards
 from ui import charts, state, theme, widgets
 
 f = state.filters()

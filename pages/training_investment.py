@@ -2,8 +2,8 @@
 month; click a bar for the ledger rows behind it."""
 import streamlit as st
 
-from analytics.metrics import BY_NAME, GROUP, compute, frame
-from analytics.records import investment, training
+from analytics.figures.metrics import BY_NAME, GROUP, compute, frame
+from analytics.figures.records import investment, training
 from ui import charts, state, widgets
 
 TRAINING = ("training_planned", "training_attended", "training_passed", "training_completion", "training_pass_rate")

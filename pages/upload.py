@@ -4,12 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from analytics import companies as reg
-from analytics.annotate import annotate_workbook
-from analytics.history import batch_issues, batches, submission_matrix
-from analytics.ingest import STATUS_LABELS, ingest_bytes
+from analytics.ingest.annotate import annotate_workbook
+from analytics.store.history import batch_issues, batches, submission_matrix
+from analytics.ingest.pipeline import STATUS_LABELS, ingest_bytes
 from analytics.ledgers import LEDGERS
-from analytics.load import RevertError, revert_batch
-from analytics.templates import template_bytes
+from analytics.ingest.load import RevertError, revert_batch
+from analytics.documents.templates import template_bytes
 from ui import state, widgets
 
 f = state.filters()

@@ -84,7 +84,7 @@ COMPANIES = ((LY, ["陇原电力"]), (HX, ["河西新能源", "河西新能"]))
 def new_store(path=":memory:"):
     """An empty store with the fixtures' companies registered."""
     from analytics.companies import add_company
-    from analytics.db import Store
+    from analytics.store.db import Store
     s = Store(path)
     for name, aliases in COMPANIES:
         add_company(s, name, aliases)

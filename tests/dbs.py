@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from analytics import db
+from analytics.store import db
 from analytics.companies import add_company
-from analytics.db import Store
-from analytics.ingest import ingest_file
+from analytics.store.db import Store
+from analytics.ingest.pipeline import ingest_file
 
 from .builders import golden_hazard_rows, xlsx
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from analytics.ledgers import LEDGERS
-from analytics.metrics import BY_NAME, DOMAIN_METRICS, METRICS
+from analytics.figures.metrics import BY_NAME, DOMAIN_METRICS, METRICS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,3 +72,10 @@ def test_requirements_are_pinned():
         line = line.split("#")[0].strip()
         if line:
             assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*", line), line
+
+
+def test_engine_folders_show_the_architecture_and_tests_mirror_them():
+    """analytics/ has one subpackage per layer; tests/analytics/ mirrors each one."""
+    for layer in ("ingest", "store", "figures", "documents"):
+        assert (ROOT / "analytics" / layer / "__init__.py").exists(), layer
+        assert (ROOT / "tests" / "analytics" / layer).is_dir(), layer

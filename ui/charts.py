@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from analytics.metrics import BY_NAME
-from analytics.scorecard import LOWER_IS_BETTER, NEUTRAL
+from analytics.figures.metrics import BY_NAME
+from analytics.figures.scorecard import LOWER_IS_BETTER, NEUTRAL
 
 from . import theme
 from .widgets import is_missing, download, due_split, due_text, fmt, table_height
@@ -46,7 +46,7 @@ def _rag_cell(v) -> str:
 
 def rag_frame(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The company table as shown, red first, and a same-shaped frame of CSS (status colours, arrow colours).
-    With the columns of analytics.scorecard.with_last_year, each figure carries its arrow against last year
+    With the columns of analytics.figures.scorecard.with_last_year, each figure carries its arrow against last year
     (↑/↓ and the change; green = better, red = worse) and 上年同期 shows last year's colour."""
     order = {"红": 0, "黄": 1, "绿": 2, "无数据": 3}
     d = df.assign(_o=df["rag"].map(order)).sort_values(["_o"], kind="stable").reset_index(drop=True)
@@ -225,7 +225,7 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool =
 
 
 def metric_table(df: pd.DataFrame, metrics, height_cap: int | None = None) -> None:
-    """Metrics per company (analytics.metrics.frame: company + one column per metric) as a table: each
+    """Metrics per company (analytics.figures.metrics.frame: company + one column per metric) as a table: each
     figure in the app's one format (1,234 · 96.1% · 2,056.00 万元), counts and money still sorting as numbers,
     short company names, the metric's 口径 as the column tooltip."""
     show = df.rename(columns={"company": "单位", **{m: BY_NAME[m].label for m in metrics}})
@@ -486,7 +486,7 @@ def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: i
 
 
 def comparison_table(df: pd.DataFrame) -> None:
-    """analytics.profile.comparison as shown: 指标 | 本单位 | 上年同期 | 同比 | 集团 | 集团内排名; the 同比 arrow is
+    """analytics.figures.profile.comparison as shown: 指标 | 本单位 | 上年同期 | 同比 | 集团 | 集团内排名; the 同比 arrow is
     green when better, red when worse."""
     show = pd.DataFrame({
         "指标": df["label"],
@@ -539,7 +539,7 @@ def record_tabs(sheets: dict[str, pd.DataFrame]) -> None:
 
 def open_major_hazards_section(store, filters, key: str) -> None:
     """未整改的重大隐患: the list with owners and deadlines, its download and its 口径 (总览, 整改情况)."""
-    from analytics.records import open_major_hazards
+    from analytics.figures.records import open_major_hazards
     from .widgets import caption, download, due_split
     st.subheader("未整改的重大隐患")
     majors = open_major_hazards(store, filters.window.as_of, filters.companies)

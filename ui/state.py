@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analytics import companies as reg
-from analytics.db import Store, get_store
-from analytics import history
-from analytics.profile import same_period_last_year
-from analytics.metrics import Window
+from analytics.store.db import Store, get_store
+from analytics.store import history
+from analytics.figures.profile import same_period_last_year
+from analytics.figures.metrics import Window
 
 
 @st.cache_resource

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.exports import to_xlsx
-from analytics.metrics import BY_NAME
-from analytics.scorecard import LOWER_IS_BETTER, NEUTRAL
+from analytics.documents.exports import to_xlsx
+from analytics.figures.metrics import BY_NAME
+from analytics.figures.scorecard import LOWER_IS_BETTER, NEUTRAL
 
 from .state import Filters
 
@@ -225,13 +225,13 @@ def legend(colors: dict[str, str], note: str = "") -> None:
 
 
 def rag_rules(rules: list[tuple[str, str]]) -> None:
-    """The red/amber/green rules, printed from analytics.rag (what the code does is what the page says)."""
+    """The red/amber/green rules, printed from analytics.figures.rag (what the code does is what the page says)."""
     lines = [f"{rag_badge(c)}&nbsp; {text}" for c, text in rules]
     st.markdown("  \n".join(lines), unsafe_allow_html=True)
 
 
 def flag_rules(rules: dict[str, str]) -> None:
-    """The 需要关注 rules, printed from analytics.anomalies.RULES."""
+    """The 需要关注 rules, printed from analytics.figures.anomalies.RULES."""
     st.markdown("\n".join(f"- **{k}**：{v}" for k, v in rules.items()))
 
 

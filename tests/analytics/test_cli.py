@@ -6,7 +6,7 @@ import json
 import pytest
 
 from analytics.cli import main
-from analytics.metrics import DOMAIN_METRICS
+from analytics.figures.metrics import DOMAIN_METRICS
 from tests.builders import HX, LY, bad_hazard, golden_files
 
 EXTRA = "陇南水务有限公司"                       # registered, no rows

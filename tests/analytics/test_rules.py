@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from analytics.companies import registry
-from analytics.normalise import Bad, Context, date, datetime_, month, target
+from analytics.ingest.normalise import Bad, Context, date, datetime_, month, target
 from analytics.rules import accident_level
 from tests.builders import HX, LY, new_store
 
@@ -77,7 +77,7 @@ def test_company_names_match_by_alias_suffix_spaces_and_width():
 def test_docs_ingest_lists_every_reason_code_with_its_message():
     from pathlib import Path
 
-    from analytics.issues import REASONS
+    from analytics.ingest.issues import REASONS
     doc = (Path(__file__).resolve().parents[2] / "docs" / "ingest.md").read_text(encoding="utf-8")
     missing = [code for code, msg in REASONS.items() if f"| `{code}` |" not in doc or msg not in doc]
     assert missing == []

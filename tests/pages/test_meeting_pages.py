@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.ingest import ingest_file
+from analytics.ingest.pipeline import ingest_file
 from tests.builders import HX, LY, golden_files, new_store
 from tests.dbs import use_db_for_app
 
@@ -251,13 +251,13 @@ def test_meeting_slide_failure_shows_the_chinese_message_and_logs_it(monkeypatch
     """A slide is drawn inside an auto-refreshing fragment, outside app.py's guard: its failure must still be
     the Chinese message of app.py (never Streamlit's English error page), logged with its traceback, and the
     deck must keep working."""
-    import analytics.scorecard
+    import analytics.figures.scorecard
     from ui.widgets import ERROR_TEXT
     at = _app(monkeypatch, golden_db, "pages/meeting.py")
 
     def broken(*a, **k):
         raise RuntimeError("boom")
-    monkeypatch.setattr(analytics.scorecard, "company_table", broken)     # slide 2 (红黄绿表) uses it
+    monkeypatch.setattr(analytics.figures.scorecard, "company_table", broken)     # slide 2 (红黄绿表) uses it
     with caplog.at_level("ERROR", logger="safety"):
         at.button(key="mt_next").click().run()
     assert not at.exception, [e.value for e in at.exception]

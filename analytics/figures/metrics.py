@@ -1,0 +1,263 @@
+"""Every metric of DOMAIN.md §3, defined once, in SQL.
+
+A metric is an aggregate expression over one ledger's current table (alias `t`) and a
+window `w` with columns w.start, w.end (the window, inclusive) and w.as_of (when status is
+evaluated). The same expression serves the KPI for one window, the per-company table and
+the monthly trend (one window per month), for the pages, the CLI and the exports alike.
+Parameters are always bound ($start, $end, $as_of, $companies), never formatted in.
+Group figures are computed over the group's rows (a grouping set), never as averages.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..store.db import Store
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str          # Chinese name on the pages
+    caption: str        # 口径: what it counts, shown under every figure
+    ledger: str
+    sql: str            # aggregate over t and w
+    kind: str = "count"  # count | rate | sum | money | days | day_count (whole days, null allowed)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == "rate"
+
+
+IN_WINDOW = "t.found_date BETWEEN w.start AND w.end"
+DONE_BY_AS_OF = "t.rectified_date IS NOT NULL AND t.rectified_date <= w.as_of"
+OPEN_AT_AS_OF = "t.found_date <= w.as_of AND (t.rectified_date IS NULL OR t.rectified_date > w.as_of)"
+ACC_IN_WINDOW = "CAST(t.occurred_at AS DATE) BETWEEN w.start AND w.end"
+FOUR_NO = "t.cause_found AND t.responsibility_handled AND t.measures_done AND t.lessons_learned"
+LATE = "t.reported_at > t.occurred_at + INTERVAL 1 HOUR"
+
+
+def _rate(num: str, den: str) -> str:
+    return f"CAST({num} AS DOUBLE) / NULLIF({den}, 0)"
+
+
+def _count(cond: str) -> str:
+    return f"count(*) FILTER (WHERE {cond})"
+
+
+def _sum(col: str, cond: str) -> str:
+    return f"coalesce(sum({col}) FILTER (WHERE {cond}), 0)"
+
+
+METRICS: tuple[Metric, ...] = (
+    # ---- hazards (隐患排查治理)
+    Metric("hazards_found", "排查隐患", "发现日期在统计期内的隐患数（项）", "hazards", _count(IN_WINDOW)),
+    Metric("hazards_rectified", "已整改", "统计期内发现、且在截止日前已整改完成的隐患数（项）", "hazards",
+           _count(f"{IN_WINDOW} AND {DONE_BY_AS_OF}")),
+    Metric("rectification_rate", "隐患整改率", "已整改 ÷ 排查隐患（统计期内发现的隐患，截止日前整改完成的占比）",
+           "hazards", _rate(_count(f"{IN_WINDOW} AND {DONE_BY_AS_OF}"), _count(IN_WINDOW)), "rate"),
+    Metric("on_time_rate", "按期整改率",
+           "统计期内发现、整改期限不晚于截止日的隐患中，在期限内（完成日期 ≤ 整改期限）整改完成的占比", "hazards",
+           _rate(_count(f"{IN_WINDOW} AND t.deadline <= w.as_of AND t.rectified_date <= t.deadline"),
+                 _count(f"{IN_WINDOW} AND t.deadline <= w.as_of")), "rate"),
+    Metric("overdue_open", "逾期未整改", "截止日时已超过整改期限仍未整改的隐患数（存量，不限发现时间）", "hazards",
+           _count(f"{OPEN_AT_AS_OF} AND t.deadline < w.as_of")),
+    Metric("major_found", "重大隐患", "发现日期在统计期内的重大隐患数（项）", "hazards",
+           _count(f"{IN_WINDOW} AND t.level = '重大'")),
+    Metric("major_open", "重大隐患未整改", "截止日时仍未整改的重大隐患数（存量，不限发现时间）", "hazards",
+           _count(f"{OPEN_AT_AS_OF} AND t.level = '重大'")),
+    Metric("major_overdue", "逾期重大隐患", "截止日时已超过整改期限仍未整改的重大隐患数（存量）", "hazards",
+           _count(f"{OPEN_AT_AS_OF} AND t.level = '重大' AND t.deadline < w.as_of")),
+    Metric("major_rectification_rate", "重大隐患整改率", "统计期内发现的重大隐患中，截止日前整改完成的占比", "hazards",
+           _rate(_count(f"{IN_WINDOW} AND t.level = '重大' AND {DONE_BY_AS_OF}"),
+                 _count(f"{IN_WINDOW} AND t.level = '重大'")), "rate"),
+    Metric("avg_days_to_rectify", "平均整改天数", "已整改隐患的（整改完成日期 − 发现日期）平均天数", "hazards",
+           f"avg(t.rectified_date - t.found_date) FILTER (WHERE {IN_WINDOW} AND {DONE_BY_AS_OF})", "days"),
+    # ---- accidents (生产安全事故)
+    Metric("accidents", "事故起数", "发生时间在统计期内的生产安全事故（起）", "accidents", _count(ACC_IN_WINDOW)),
+    Metric("deaths", "死亡人数", "统计期内事故的死亡人数合计（人）", "accidents", _sum("t.deaths", ACC_IN_WINDOW)),
+    Metric("serious_injuries", "重伤人数", "统计期内事故的重伤人数合计，含急性工业中毒（人）", "accidents",
+           _sum("t.serious_injuries", ACC_IN_WINDOW)),
+    Metric("minor_injuries", "轻伤人数", "统计期内事故的轻伤人数合计（人）", "accidents",
+           _sum("t.minor_injuries", ACC_IN_WINDOW)),
+    Metric("direct_loss", "直接经济损失", "统计期内事故的直接经济损失合计（万元）", "accidents",
+           _sum("t.direct_loss", ACC_IN_WINDOW), "money"),
+    Metric("four_no_closure_rate", "四不放过落实率",
+           "统计期内事故中，原因查清、责任人处理、整改措施落实、教训吸取四项均为“是”的占比", "accidents",
+           _rate(_count(f"{ACC_IN_WINDOW} AND {FOUR_NO}"), _count(ACC_IN_WINDOW)), "rate"),
+    Metric("late_reports", "迟报", "统计期内上报时间晚于发生时间 1 小时以上的事故（起）", "accidents",
+           _count(f"{ACC_IN_WINDOW} AND {LATE}")),
+    # ---- training (安全教育培训)
+    Metric("training_planned", "应参训人次", "培训日期在统计期内的应参训人数合计", "training",
+           _sum("t.planned", "t.date BETWEEN w.start AND w.end")),
+    Metric("training_attended", "实参训人次", "培训日期在统计期内的实参训人数合计", "training",
+           _sum("t.attended", "t.date BETWEEN w.start AND w.end")),
+    Metric("training_completion", "培训完成率", "Σ实参训人数 ÷ Σ应参训人数（培训日期在统计期内）", "training",
+           _rate("sum(t.attended) FILTER (WHERE t.date BETWEEN w.start AND w.end)",
+                 "sum(t.planned) FILTER (WHERE t.date BETWEEN w.start AND w.end)"), "rate"),
+    Metric("training_pass_rate", "培训合格率", "Σ考核合格人数 ÷ Σ实参训人数（培训日期在统计期内）", "training",
+           _rate("sum(t.passed) FILTER (WHERE t.date BETWEEN w.start AND w.end)",
+                 "sum(t.attended) FILTER (WHERE t.date BETWEEN w.start AND w.end)"), "rate"),
+    # ---- investment (安全生产投入)
+    Metric("investment_planned", "计划投入", "月份在统计期内的计划投入合计（万元）", "investment",
+           _sum("t.planned", "t.month BETWEEN w.start AND w.end"), "money"),
+    Metric("investment_actual", "实际投入", "月份在统计期内的实际投入合计（万元）", "investment",
+           _sum("t.actual", "t.month BETWEEN w.start AND w.end"), "money"),
+    Metric("investment_completion", "安全投入完成率", "Σ实际投入 ÷ Σ计划投入（月份的第一天在统计期内）", "investment",
+           _rate("sum(t.actual) FILTER (WHERE t.month BETWEEN w.start AND w.end)",
+                 "sum(t.planned) FILTER (WHERE t.month BETWEEN w.start AND w.end)"), "rate"),
+    # ---- meeting-page additions (issue 4)
+    Metric("major_accidents", "较大及以上事故", "统计期内事故等级为较大、重大或特别重大的事故（起，国务院令第493号）",
+           "accidents", _count(f"{ACC_IN_WINDOW} AND t.level IN ('较大', '重大', '特别重大')")),
+    Metric("four_no_open", "四不放过未闭环",
+           "统计期内事故中，原因查清、责任人处理、整改措施落实、教训吸取四项不全为“是”（含未填）的事故（起）",
+           "accidents", _count(f"{ACC_IN_WINDOW} AND NOT coalesce({FOUR_NO}, false)")),
+    Metric("days_since_accident", "安全生产天数",
+           "截止日距最近一起生产安全事故发生日的天数（不限统计期；无事故记录时为空）", "accidents",
+           "datediff('day', max(CAST(t.occurred_at AS DATE)) FILTER (WHERE CAST(t.occurred_at AS DATE) <= w.as_of), "
+           "min(w.as_of))", "day_count"),
+    Metric("training_passed", "考核合格人次", "培训日期在统计期内的考核合格人数合计", "training",
+           _sum("t.passed", "t.date BETWEEN w.start AND w.end")),
+)
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+# DOMAIN.md §3 metrics, in the order of the CLI's JSON (indicators_* come from analytics.figures.indicators).
+DOMAIN_METRICS = ("hazards_found", "hazards_rectified", "rectification_rate", "on_time_rate", "overdue_open",
+                  "major_found", "major_open", "major_rectification_rate", "avg_days_to_rectify",
+                  "accidents", "deaths", "serious_injuries", "direct_loss", "four_no_closure_rate", "late_reports",
+                  "training_completion", "training_pass_rate", "investment_completion")
+HAZARD_KPIS = ("hazards_found", "hazards_rectified", "rectification_rate", "on_time_rate", "overdue_open",
+               "major_open")
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+
+    @classmethod
+    def of(cls, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> "Window":
+        if start > end:
+            raise ValueError(f"开始日期 {start} 晚于结束日期 {end}")
+        return cls(start, end, as_of or end)
+
+    def month(self, label: str) -> "Window":
+        """The part of this window in one month ('2026-10'), status as of that part's end."""
+        y, m = map(int, label[:7].split("-"))
+        first = dt.date(y, m, 1)
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        start, end = max(first, self.start), min(last, self.end)
+        return Window.of(start, end, min(end, self.as_of))
+
+    def params(self, companies: list[str] | None) -> dict:
+        return {"start": self.start, "end": self.end, "as_of": self.as_of, "companies": companies}
+
+
+def _windows_cte(freq: str | None) -> str:
+    if freq is None:
+        return "SELECT CAST($start AS DATE) AS period, CAST($start AS DATE) AS start, CAST($end AS DATE) AS end, " \
+               "CAST($as_of AS DATE) AS as_of"
+    assert freq == "month"
+    return """SELECT CAST(m AS DATE) AS period,
+                     greatest(CAST(m AS DATE), CAST($start AS DATE)) AS start,
+                     least(CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE), CAST($end AS DATE)) AS end,
+                     least(CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE), CAST($end AS DATE),
+                           CAST($as_of AS DATE)) AS as_of
+              FROM generate_series(date_trunc('month', CAST($start AS DATE)), CAST($end AS DATE),
+                                   INTERVAL 1 MONTH) s(m)"""
+
+
+_SELECTED = "SELECT name, id FROM companies WHERE $companies IS NULL OR list_contains($companies, name)"
+
+
+def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tuple[str, ...]) -> str:
+    exprs = ",\n  ".join(f"{m.sql} AS {m.name}" for m in metrics)
+    if dims:  # a breakdown by ledger columns (e.g. level): rows only where the ledger has them
+        dim_cols = ", ".join(f"t.{d}" for d in dims)
+        return f"""WITH w AS ({_windows_cte(freq)}), c AS ({_SELECTED})
+SELECT w.period, {dim_cols}, {exprs}
+FROM w CROSS JOIN {ledger} t JOIN c ON c.name = t.company
+GROUP BY w.period, {dim_cols}"""
+    return f"""WITH w AS ({_windows_cte(freq)}), c AS ({_SELECTED})
+SELECT w.period, c.name AS company, min(c.id) AS company_order, {exprs}
+FROM w CROSS JOIN c LEFT JOIN {ledger} t ON t.company = c.name
+GROUP BY GROUPING SETS ((w.period, c.name), (w.period))"""
+
+
+GROUP = "集团合计"
+
+
+def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, companies: list[str] | None = None,
+          freq: str | None = None, dims: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Metrics as a table. Without dims: one row per (period, company) plus the group row
+    (company = GROUP), every selected company present with zeros where it has no rows.
+    freq='month' gives one window per calendar month of [start, end] (status as of the
+    month's end, or as_of if earlier), so empty months show as zero."""
+    metrics = [BY_NAME[n] for n in names]
+    params = window.params(list(companies) if companies is not None else None)
+    out: pd.DataFrame | None = None
+    for ledger in dict.fromkeys(m.ledger for m in metrics):
+        part = store.df(_ledger_query(ledger, [m for m in metrics if m.ledger == ledger], freq, dims), params)
+        keys = ["period", *dims] if dims else ["period", "company", "company_order"]
+        if not dims:
+            part["company"] = part["company"].fillna(GROUP)
+            part["company_order"] = part["company_order"].where(part["company"] != GROUP, 0)
+        out = part if out is None else out.merge(part, on=keys, how="outer")
+    assert out is not None
+    if dims:
+        out = out.sort_values(["period", *dims]).reset_index(drop=True)
+    else:
+        out = out.sort_values(["period", "company_order"]).drop(columns="company_order").reset_index(drop=True)
+    for m in metrics:
+        if m.kind in ("count",):
+            out[m.name] = out[m.name].fillna(0).astype("int64")
+        elif m.kind in ("rate", "days", "money", "sum", "day_count"):
+            out[m.name] = out[m.name].astype("float64")
+    if freq is None:
+        out = out.drop(columns="period")
+    return out
+
+
+def compute(store: Store, window: Window, companies: list[str] | None = None,
+            names: tuple[str, ...] = DOMAIN_METRICS) -> dict:
+    """{"group": {metric: value}, "companies": {name: {metric: value}}} — None where undefined."""
+    df = frame(store, names, window, companies)
+    rows = {r["company"]: {n: _py(r[n]) for n in names} for r in df.to_dict("records")}
+    empty = {n: (None if BY_NAME[n].kind in ("rate", "days") else 0) for n in names}
+    group = rows.pop(GROUP, empty)          # no company registered yet: zeros and nulls, not an error
+    return {"group": group, "companies": rows}
+
+
+def _py(v):
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    return v
+
+
+BREAKDOWNS = {"company": "单位", "level": "隐患等级", "category": "隐患类别", "source": "检查类型"}
+
+
+def series(store: Store, name: str, window: Window, companies: list[str] | None = None,
+           by: str = "company") -> pd.DataFrame:
+    """One metric by month and by a breakdown (company, or a ledger column such as level), long format
+    (period, group, value), zero-filled: every month of the window and every group appears."""
+    months = pd.date_range(pd.Timestamp(window.start).to_period("M").to_timestamp(), pd.Timestamp(window.end),
+                           freq="MS")
+    if by == "company":
+        df = frame(store, [name], window, companies, freq="month")
+        df = df[df["company"] != GROUP].rename(columns={"company": "group", name: "value"})
+        groups = list(dict.fromkeys(df["group"]))
+    else:
+        df = frame(store, [name], window, companies, freq="month", dims=(by,))
+        df = df.rename(columns={by: "group", name: "value"})
+        df["group"] = df["group"].fillna("未填写")
+        groups = sorted(set(df["group"]))
+    df["period"] = pd.to_datetime(df["period"])
+    full = pd.MultiIndex.from_product([months, groups], names=["period", "group"])
+    out = (df.groupby(["period", "group"], sort=False)["value"].sum()
+             .reindex(full, fill_value=0).reset_index())
+    return out

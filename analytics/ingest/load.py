@@ -1,0 +1,141 @@
+"""Loading: validated records → a batch in DuckDB, in one transaction; and reverting a batch.
+
+Every upload is a batch. Its rows are appended to <ledger>_versions, never changed. The
+current table <ledger> is then brought up to date:
+  entity / keyed ledgers  the newest active batch of a key wins; keys not in the upload stay
+  flow ledgers            the upload replaces the company's rows for the months it covers
+Reverting marks the batch reverted and rebuilds what it touched from the remaining batches,
+which brings back exactly what was there before.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from . import issues as iss
+from ..store.db import Store
+from ..ledgers import LEDGERS
+from ..store.schema import ledger_columns
+
+ARROW = {"VARCHAR": pa.string(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "INTEGER": pa.int32(),
+         "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_()}
+
+
+def month_expr(ledger: str, alias: str = "") -> str:
+    """SQL for the month a row of a flow ledger belongs to."""
+    p = f"{alias}." if alias else ""
+    return {"training": f"date_trunc('month', {p}date)::DATE", "investment": f"{p}month"}[ledger]
+
+
+@dataclass
+class NewBatch:
+    file: str
+    sha256: str
+    ledger: str
+    records: list[dict]
+    warnings: list[iss.Issue]
+    companies: list[str]
+    period_start: dt.date | None
+    period_end: dt.date | None
+    coverage: set[tuple[str, dt.date]]      # (company, first day of month)
+    uploaded_by: str
+    uploaded_at: dt.datetime
+
+
+def _arrow(ledger: str, records: list[dict], batch_id: int) -> pa.Table:
+    cols = ledger_columns(LEDGERS[ledger])
+    schema = pa.schema([(n, ARROW[t]) for n, t in cols])
+    data = {n: [batch_id] * len(records) if n == "batch_id" else [r.get(n) for r in records] for n, _ in cols}
+    return pa.table(data, schema=schema)
+
+
+def write_batch(store: Store, b: NewBatch) -> int:
+    """Load one batch atomically; returns its id."""
+    return write_batches(store, [b])[0]
+
+
+def write_batches(store: Store, batches: list[NewBatch]) -> list[int]:
+    """Load the batches of one file in one transaction (a file is accepted whole or not at all)."""
+    with store.write() as cur:
+        return [_write(cur, b) for b in batches]
+
+
+def _write(cur, b: NewBatch) -> int:
+    lg = LEDGERS[b.ledger]
+    t = lg.name
+    bid = cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
+    cur.register("new_rows", _arrow(t, b.records, bid))
+    try:
+        cur.execute(f"INSERT INTO {t}_versions SELECT * FROM new_rows")
+        if lg.semantics in ("entity", "keyed"):
+            updated = cur.execute(f"SELECT count(*) FROM {t} WHERE key IN (SELECT key FROM new_rows)").fetchall()[0][0]
+            cur.execute(f"DELETE FROM {t} WHERE key IN (SELECT key FROM new_rows)")
+        else:
+            cur.register("cov", pa.table({"company": [c for c, _ in b.coverage], "month": [m for _, m in b.coverage]},
+                                         schema=pa.schema([("company", pa.string()), ("month", pa.date32())])))
+            updated = cur.execute(f"SELECT count(*) FROM {t} WHERE (company, {month_expr(t)}) IN "
+                                  "(SELECT (company, month) FROM cov)").fetchall()[0][0]
+            cur.execute(f"DELETE FROM {t} WHERE (company, {month_expr(t)}) IN (SELECT (company, month) FROM cov)")
+            cur.unregister("cov")
+        cur.execute(f"INSERT INTO {t} SELECT * FROM new_rows")
+    finally:
+        cur.unregister("new_rows")
+    cur.execute("""INSERT INTO batches (id, file, sha256, ledger, companies, period_start, period_end, uploaded_by,
+                     uploaded_at, status, rows, inserted, updated, warnings)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?)""",
+                [bid, b.file, b.sha256, t, sorted(b.companies), b.period_start, b.period_end, b.uploaded_by,
+                 b.uploaded_at, len(b.records), max(len(b.records) - updated, 0) if lg.semantics != "flow"
+                 else len(b.records), updated, len(b.warnings)])
+    if b.warnings:
+        cur.executemany("INSERT INTO batch_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[bid, w.level, w.code, w.sheet, w.row, w.column, w.value, w.message] for w in b.warnings])
+    if b.coverage:
+        cur.executemany("INSERT INTO batch_coverage VALUES (?, ?, ?)", [[bid, c, m] for c, m in sorted(b.coverage)])
+    return bid
+
+
+class RevertError(ValueError):
+    pass
+
+
+def revert_batch(store: Store, batch_id: int, by: str = "") -> dict:
+    """Revert a loaded batch; what it replaced comes back. Returns the batch as a dict."""
+    with store.write() as cur:
+        row = next(iter(cur.execute("SELECT ledger, status FROM batches WHERE id = ?", [batch_id]).fetchall()), None)
+        if row is None:
+            raise RevertError(f"批次 {batch_id} 不存在")
+        t, status = row
+        if status != "loaded":
+            raise RevertError(f"批次 {batch_id} 已于此前撤销，无需重复操作")
+        cur.execute("UPDATE batches SET status = 'reverted', reverted_at = ?, reverted_by = ? WHERE id = ?",
+                    [dt.datetime.now().replace(microsecond=0), by or None, batch_id])
+        if LEDGERS[t].semantics in ("entity", "keyed"):
+            cur.execute(f"""CREATE TEMP TABLE touched AS SELECT DISTINCT key FROM {t}_versions WHERE batch_id = ?""",
+                        [batch_id])
+            cur.execute(f"DELETE FROM {t} WHERE key IN (SELECT key FROM touched)")
+            cur.execute(f"""INSERT INTO {t}
+                SELECT v.* FROM {t}_versions v JOIN batches b ON b.id = v.batch_id AND b.status = 'loaded'
+                WHERE v.key IN (SELECT key FROM touched)
+                QUALIFY v.batch_id = max(v.batch_id) OVER (PARTITION BY v.key)""")
+        else:
+            m = month_expr(t, "v")
+            cur.execute("CREATE TEMP TABLE touched AS SELECT company, month FROM batch_coverage WHERE batch_id = ?",
+                        [batch_id])
+            cur.execute(f"DELETE FROM {t} WHERE (company, {month_expr(t)}) IN (SELECT (company, month) FROM touched)")
+            cur.execute(f"""INSERT INTO {t}
+                WITH owner AS (
+                  SELECT c.company, c.month, max(c.batch_id) AS batch_id
+                  FROM batch_coverage c JOIN batches b ON b.id = c.batch_id AND b.status = 'loaded' AND b.ledger = ?
+                  WHERE (c.company, c.month) IN (SELECT (company, month) FROM touched)
+                  GROUP BY ALL)
+                SELECT v.* FROM {t}_versions v
+                JOIN owner o ON o.batch_id = v.batch_id AND o.company = v.company AND o.month = {m}""", [t])
+        cur.execute("DROP TABLE touched")
+    return batch_info(store, batch_id)
+
+
+def batch_info(store: Store, batch_id: int) -> dict:
+    df = store.df("SELECT * FROM batches WHERE id = ?", [batch_id])
+    return df.to_dict("records")[0]

@@ -1,0 +1,308 @@
+"""The ingest pipeline for one file: read → detect headers → stage → validate → load.
+
+A file is accepted whole or not at all (DOMAIN.md §2): every sheet that holds a ledger is
+staged and checked; if any error is found nothing is loaded and every error is returned.
+Otherwise each ledger found becomes one batch. The same file loaded again is a no-op.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import issues as iss
+from ..companies import registry
+from ..store.db import Store
+from .locate import Header, NearMiss, date_context, detect, looks_like_company, near_miss, sheet_month, title_info
+from ..ledgers import LEDGERS
+from .load import NewBatch, write_batches
+from .read import ReadError, read_workbook
+from .stage import stage_sheet, unknown_company
+from ..textnorm import nfkc
+from .check import check_records
+
+LOADED, DUPLICATE, REJECTED, NO_LEDGER = "loaded", "duplicate", "rejected", "no_ledger"
+STATUS_LABELS = {LOADED: "已导入", DUPLICATE: "重复文件，未改动", REJECTED: "已拒收", NO_LEDGER: "未识别出台账"}
+
+
+@dataclass
+class FileResult:
+    file: str
+    sha256: str
+    status: str
+    message: str
+    batch_ids: list[int] = field(default_factory=list)
+    ledgers: dict[str, int] = field(default_factory=dict)     # ledger → rows loaded
+    errors: list[iss.Issue] = field(default_factory=list)
+    warnings: list[iss.Issue] = field(default_factory=list)
+    notes: list[iss.Issue] = field(default_factory=list)      # skipped sheets
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in (LOADED, DUPLICATE)
+
+
+def parse_period(period: str | None) -> tuple[int, int] | None:
+    """'2026-10' → (2026, 10); raises ValueError with a Chinese message."""
+    if not period:
+        return None
+    try:
+        d = dt.datetime.strptime(period.strip(), "%Y-%m")
+    except ValueError:
+        raise ValueError(f"期间“{period}”格式不对，应为 YYYY-MM，例如 2026-10") from None
+    return d.year, d.month
+
+
+def ingest_file(store: Store, path: str | Path, **kw) -> FileResult:
+    p = Path(path)
+    return ingest_bytes(store, p.read_bytes(), p.name, **kw)
+
+
+def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | None = None,
+                 period: str | None = None, uploaded_by: str | None = None,
+                 today: dt.date | None = None) -> FileResult:
+    today = today or dt.date.today()
+    sha = hashlib.sha256(data).hexdigest()
+    res = FileResult(filename, sha, REJECTED, "")
+    prior = store.rows("SELECT id, uploaded_at FROM batches WHERE sha256 = ? AND status = 'loaded' ORDER BY id", [sha])
+    if prior:
+        res.status, res.batch_ids = DUPLICATE, [r[0] for r in prior]
+        res.message = (f"该文件已于 {prior[0][1]:%Y-%m-%d %H:%M} 导入（批次 {'、'.join(str(r[0]) for r in prior)}），"
+                       "本次未作任何改动。如需按其他单位重新导入，请先撤销该批次。")
+        return res
+    try:
+        per = parse_period(period)
+    except ValueError as e:
+        res.errors.append(iss.error("bad_period", str(e), value=period))
+        res.message = str(e)
+        return res
+    try:
+        sheets = read_workbook(data, filename)
+    except ReadError as e:
+        res.errors.append(iss.error("unreadable", f"文件无法读取：{e}"))
+        res.message = f"文件无法读取：{e}"
+        return res
+
+    reg = registry(store)
+    forced = None
+    if company:
+        forced = reg.match(company)
+        if forced is None:
+            res.errors.append(unknown_company(company, reg, column="上传时选择的单位", value=company))
+            res.message = "所选单位未登记"
+            return res
+
+    parts: list[_Part] = []
+    near: list[tuple[str, NearMiss]] = []          # sheets whose header lacks required columns
+    recognised = False
+    for sh in sheets:
+        if sh.name in IGNORED_SHEETS:
+            continue
+        if sh.hidden:
+            if detect(sh.rows):
+                res.notes.append(iss.warning("hidden_sheet", f"隐藏工作表“{sh.name}”已跳过", sheet=sh.name))
+            continue
+        h = detect(sh.rows)
+        if h is None:
+            if not _is_instructions(sh.name) and (nm := near_miss(sh.rows)):
+                recognised = True
+                near.append((sh.name, nm))
+            elif any(any(v is not None for v in r) for r in sh.rows) and not _is_instructions(sh.name):
+                res.notes.append(iss.warning("sheet_skipped", f"工作表“{sh.name}”未识别为台账，已跳过", sheet=sh.name))
+            continue
+        recognised = True
+        info = title_info(sh.rows, h.rows[0], h.ledger)
+        ctx = date_context(info, sh.name, per)
+        sheet_company, company_issue = _sheet_company(sh, h, info, forced, reg)
+        st = stage_sheet(sh.name, sh.rows, h, ctx, sheet_company, reg)
+        if sheet_company is None and "company" not in h.columns and (st.records or st.issues):
+            st.issues.insert(0, company_issue or _no_company(sh.name, h))
+            st.records = []                 # rows without a company cannot be checked further
+        elif not st.records and not st.issues and sheet_company is None:
+            res.notes.append(iss.warning("sheet_skipped", f"工作表“{sh.name}”没有数据行，也未写明单位，已跳过",
+                                         sheet=sh.name))
+            continue
+        res.errors += [x for x in st.issues if x.is_error]
+        res.warnings += [x for x in st.issues if not x.is_error]
+        parts.append(_Part(h.ledger.name, sh.name, h, sheet_company, _named_months(sh.name, info, ctx, per),
+                           st.records))
+
+    found = {p.ledger for p in parts}
+    for name, nm in near:
+        if nm.header.ledger.name in found:    # e.g. a summary sheet beside the real ledger: skip it, say why
+            missing = "、".join(nm.header.ledger.field(f).label for f in nm.missing)
+            res.notes.append(iss.warning("sheet_skipped", f"工作表“{name}”缺少必填列（{missing}），未作为"
+                                         f"{nm.header.ledger.label}导入，已跳过", sheet=name))
+        else:
+            res.errors += _missing_columns(name, nm)
+    if not recognised:
+        res.status = NO_LEDGER
+        res.message = ("未在文件中识别出任何台账：请确认表头包含台账的必填列（如 隐患：发现日期、隐患描述、隐患等级、整改期限、"
+                       "整改状态），或下载标准模板填写。")
+        res.errors.append(iss.error("no_ledger", res.message))
+        return res
+
+    if not parts and not res.errors:
+        res.errors.append(iss.error("empty_ledger", "台账没有数据行，也未写明填报单位，没有可导入的内容"))
+    by_ledger: dict[str, list[_Part]] = defaultdict(list)
+    for p in parts:
+        by_ledger[p.ledger].append(p)
+    staged: dict[str, list[dict]] = {}
+    for ledger, ps in by_ledger.items():
+        recs = [r for p in ps for r in p.records]
+        checks = check_records(ledger, recs, {p.sheet: p.header for p in ps}, today)
+        res.errors += [x for x in checks if x.is_error]
+        res.warnings += [x for x in checks if not x.is_error]
+        staged[ledger] = recs           # check_records drops keys repeated across sheets (the later wins)
+
+    if res.errors:
+        res.status = REJECTED
+        res.message = f"发现 {len(res.errors)} 处错误，整个文件未导入。请按清单修改后重新上传。"
+        return res
+
+    now = dt.datetime.now().replace(microsecond=0)
+    who = uploaded_by or getpass.getuser()
+    batches = []
+    for ledger, ps in by_ledger.items():
+        recs = staged[ledger]
+        coverage = _coverage(ledger, ps, recs)
+        months = sorted({m for _, m in coverage})
+        start, end = (months[0], months[-1]) if months else (None, None)
+        if ledger == "indicators" and months:
+            end = dt.date(end.year, 12, 1)
+        companies = sorted({r["company"] for r in recs} | {c for c, _ in coverage})
+        sheets_of = {p.sheet for p in ps}
+        warns = [w for w in res.warnings if w.sheet in sheets_of or w.sheet is None]
+        batches.append(NewBatch(filename, sha, ledger, recs, warns, companies, start, end, coverage, who, now))
+    for b, bid in zip(batches, write_batches(store, batches)):   # one transaction for the whole file
+        res.batch_ids.append(bid)
+        res.ledgers[b.ledger] = len(b.records)
+    res.status = LOADED
+    parts_msg = "，".join(f"{LEDGERS[k].label} {n} 行" for k, n in res.ledgers.items())
+    res.message = f"已导入：{parts_msg}" + (f"；{len(res.warnings)} 条警告" if res.warnings else "")
+    return res
+
+
+# Sheets that are never a ledger: the error list of an annotated file sent back after fixing.
+IGNORED_SHEETS = ("错误清单",)
+_INSTRUCTIONS = ("说明", "填表说明", "填报说明", "目录", "封面", "参数", "下拉", "选项", "字典")
+
+
+def _is_instructions(name: str) -> bool:
+    return any(w in name for w in _INSTRUCTIONS)
+
+
+@dataclass
+class _Part:
+    """One sheet's contribution to a ledger's batch."""
+    ledger: str
+    sheet: str
+    header: Header
+    company: str | None                  # the registered company named by form or title
+    named: set[dt.date]                  # months the sheet speaks for (sheet name, title, --period)
+    records: list[dict]
+
+
+def _missing_columns(sheet: str, nm: NearMiss) -> list[iss.Issue]:
+    lg, h = nm.header.ledger, nm.header
+    out = []
+    for fld in nm.missing:
+        f = lg.field(fld)
+        seen = "、".join(dict.fromkeys((f.label, *f.synonyms)))
+        out.append(iss.error("missing_column", f"{lg.label}缺少必填列“{f.label}”（表头可写作：{seen}）",
+                             sheet=sheet, row=h.rows[-1] + 1, column=f.label))
+    return out
+
+
+def _no_company(sheet: str, h: Header) -> iss.Issue:
+    return iss.error("no_company", "无法确定所属单位：表中没有“单位”列，表头上方也没有“填报单位：…”，"
+                                   "请在上传时选择单位（命令行用 --company）",
+                     sheet=sheet, row=h.rows[0] + 1, column="填报单位")
+
+
+def _sheet_company(sh, h: Header, info, forced: str | None, reg) -> tuple[str | None, iss.Issue | None]:
+    """The registered company a sheet speaks for (upload form, else 填报单位 / title), and the
+    error to report once when the sheet has no company column and the named company is unknown."""
+    if forced:
+        return forced, None
+    if not info.company:
+        return None, None
+    name = reg.match(info.company)
+    if name:
+        return name, None
+    if info.company_in_title and not looks_like_company(info.company):
+        return None, None                # e.g. "安全教育培训台账": the title's words are not a company
+    r = info.company_row
+    row = sh.rows[r] if r is not None else []
+    col = next((j for j, v in enumerate(row) if isinstance(v, str) and info.company in nfkc(v)), None)
+    if col is None:
+        col = next((j for j, v in enumerate(row) if v is not None), None)
+    return None, unknown_company(info.company, reg, sheet=sh.name, row=None if r is None else r + 1,
+                                 column="填报单位" if not info.company_in_title else "标题",
+                                 value=info.company, col=col)
+
+
+def _named_months(sheet: str, info, ctx, per) -> set[dt.date]:
+    """The months a sheet speaks for: its name (10月), else the month or the range of months in its
+    title ("2026年10月", "（2024年12月—2026年11月）"), else --period."""
+    sy, sm = sheet_month(sheet)
+    if sm and (sy or ctx.year):
+        return {dt.date(sy or ctx.year, sm, 1)}
+    named = sorted({dt.date(y, m, 1) for y, m in info.months if 1 <= m <= 12})
+    if named:
+        return set(_months_between(named[0], named[-1]))
+    if per:
+        return {dt.date(per[0], per[1], 1)}
+    return set()
+
+
+def _first_of(v) -> dt.date | None:
+    if v is None:
+        return None
+    if isinstance(v, int):
+        return dt.date(v, 1, 1)
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    return v.replace(day=1)
+
+
+def _months_between(a: dt.date, b: dt.date) -> list[dt.date]:
+    out, m = [], a
+    while m <= b:
+        out.append(m)
+        m = (m + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _coverage(ledger: str, parts: list[_Part], kept: list[dict]) -> set[tuple[str, dt.date]]:
+    """The (company, month) pairs a ledger's batch speaks for.
+
+    flow (training, investment): every month a row falls in, and every month a sheet names
+      (an empty sheet "11月" says: no training in November) — these are what the upload replaces.
+    entity (hazards, accidents): the months the sheets name, else the months between the sheet's
+      first and last date (a month's ledger carries older open hazards; it still speaks for its month).
+    indicators: every month of each year the file holds.
+    Each sheet's company (form/title) and the companies of its rows are covered."""
+    lg = LEDGERS[ledger]
+    kept_ids = {id(r) for r in kept}
+    out: set[tuple[str, dt.date]] = set()
+    for p in parts:
+        recs = [r for r in p.records if id(r) in kept_ids] if lg.semantics != "flow" else p.records
+        companies = {r["company"] for r in p.records} | ({p.company} if p.company else set())
+        data = {(r["company"], _first_of(r.get(lg.date_field))) for r in recs} - {(c, None) for c in companies}
+        if ledger == "indicators":
+            for c, m in data:
+                out |= {(c, dt.date(m.year, k, 1)) for k in range(1, 13)}
+        elif lg.semantics == "flow":
+            out |= data | {(c, m) for c in companies for m in p.named}
+        elif p.named:
+            out |= {(c, m) for c in companies for m in p.named}
+        else:
+            for c in companies:
+                ms = sorted(m for cc, m in data if cc == c)
+                if ms:
+                    out |= {(c, m) for m in _months_between(ms[0], ms[-1])}
+    return out

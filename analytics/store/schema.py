@@ -1,0 +1,92 @@
+"""The database schema, generated from the ledger specs, and its numbered migrations.
+
+Every ledger has two tables with the same columns:
+  <ledger>_versions  append-only: every row of every upload, tagged with its batch
+  <ledger>           the current rows: what the newest active batch says (rebuilt on load/revert)
+"""
+from __future__ import annotations
+
+from ..ledgers import LEDGERS, Ledger
+
+SQL_TYPES = {
+    "text": "VARCHAR", "open_enum": "VARCHAR", "enum": "VARCHAR", "company": "VARCHAR",
+    "date": "DATE", "datetime": "TIMESTAMP", "month": "DATE", "year": "INTEGER",
+    "int": "INTEGER", "number": "DOUBLE", "flag": "BOOLEAN", "target": "VARCHAR",
+}
+
+# Columns that the pipeline derives from the fields (analytics/derive.py fills them).
+DERIVED: dict[str, tuple[tuple[str, str], ...]] = {
+    "hazards": (("level_raw", "VARCHAR"), ("status_raw", "VARCHAR")),
+    "accidents": (("level", "VARCHAR"), ("type_raw", "VARCHAR")),
+    "training": (),
+    "investment": (),
+    "indicators": (("comparator", "VARCHAR"), ("target_value", "DOUBLE"), ("is_percent", "BOOLEAN")),
+}
+
+
+def ledger_columns(lg: Ledger) -> list[tuple[str, str]]:
+    """(name, SQL type) of a ledger table, in order."""
+    cols = [("batch_id", "INTEGER"), ("sheet", "VARCHAR"), ("row_no", "INTEGER"), ("key", "VARCHAR")]
+    cols += [(f.name, SQL_TYPES[f.kind]) for f in lg.fields]
+    cols += list(DERIVED[lg.name])
+    return cols
+
+
+def _ledger_ddl(lg: Ledger) -> str:
+    cols = ",\n  ".join(f"{n} {t}" for n, t in ledger_columns(lg))
+    return (f"CREATE TABLE {lg.name}_versions (\n  {cols}\n);\n"
+            f"CREATE TABLE {lg.name} AS SELECT * FROM {lg.name}_versions WITH NO DATA;\n"
+            f"CREATE INDEX {lg.name}_versions_batch ON {lg.name}_versions(batch_id);\n")
+
+
+V1 = """
+CREATE SEQUENCE company_seq START 1;
+CREATE TABLE companies (
+  id INTEGER PRIMARY KEY DEFAULT nextval('company_seq'),
+  name VARCHAR NOT NULL UNIQUE,
+  created_at TIMESTAMP DEFAULT current_timestamp
+);
+CREATE TABLE company_aliases (
+  alias_key VARCHAR PRIMARY KEY,      -- textnorm.company_key of the alias
+  alias VARCHAR NOT NULL,
+  company_id INTEGER NOT NULL
+);
+CREATE SEQUENCE batch_seq START 1;
+CREATE TABLE batches (
+  id INTEGER PRIMARY KEY DEFAULT nextval('batch_seq'),
+  file VARCHAR NOT NULL,
+  sha256 VARCHAR NOT NULL,
+  ledger VARCHAR NOT NULL,
+  companies VARCHAR[] NOT NULL,
+  period_start DATE,
+  period_end DATE,
+  uploaded_by VARCHAR,
+  uploaded_at TIMESTAMP NOT NULL,
+  status VARCHAR NOT NULL,            -- loaded | reverted
+  rows INTEGER NOT NULL,
+  inserted INTEGER NOT NULL,          -- keys new to the database
+  updated INTEGER NOT NULL,           -- keys that replaced an earlier version
+  warnings INTEGER NOT NULL,
+  reverted_at TIMESTAMP,
+  reverted_by VARCHAR
+);
+CREATE TABLE batch_issues (
+  batch_id INTEGER NOT NULL,
+  level VARCHAR NOT NULL,             -- 警告 (errors never reach the database)
+  code VARCHAR NOT NULL,
+  sheet VARCHAR,
+  row_no INTEGER,
+  column_name VARCHAR,
+  value VARCHAR,
+  message VARCHAR NOT NULL
+);
+-- the (company, month) pairs a batch speaks for: what a flow ledger upload replaces, and 报送情况
+CREATE TABLE batch_coverage (
+  batch_id INTEGER NOT NULL,
+  company VARCHAR NOT NULL,
+  month DATE NOT NULL
+);
+""" + "".join(_ledger_ddl(lg) for lg in LEDGERS.values())
+
+MIGRATIONS: list[str] = [V1]
+SCHEMA_VERSION = len(MIGRATIONS)
