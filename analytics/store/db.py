@@ -62,13 +62,17 @@ class Store:
 
     # ----------------------------------------------------------------- writes
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One serialised transaction; rolled back entirely on any exception."""
+    def write(self, *, changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One serialised transaction; rolled back entirely on any exception. A write that changes data
+        moves the data version on in the same transaction."""
         with self._lock:
             cur = self._con.cursor()
             cur.begin()
             try:
                 yield cur
+                if changes_data:
+                    cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                                "WHERE key = 'data_version'")
                 cur.commit()
             except BaseException:
                 cur.rollback()
@@ -81,15 +85,21 @@ class Store:
 
     # ------------------------------------------------------------- migrations
     def _migrate(self) -> None:
-        with self.write() as cur:
+        with self.write(changes_data=False) as cur:
             cur.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
             row = next(iter(cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()), None)
             version = int(row[0]) if row else 0
             if version > len(MIGRATIONS):
                 raise StoreError(f"数据库版本 {version} 高于程序支持的版本 {len(MIGRATIONS)}，请升级程序。")
+            cur.execute("INSERT INTO meta SELECT 'data_version', '0' "
+                        "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'data_version')")
             for sql in MIGRATIONS[version:]:
                 cur.execute(sql)
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(len(MIGRATIONS))])
+
+    def data_version(self) -> int:
+        """A counter that every committed write moves on, whichever process made it: the key for caches."""
+        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
 
     @property
     def schema_version(self) -> int:

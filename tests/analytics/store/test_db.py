@@ -91,3 +91,21 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path):
             cur.execute("INSERT INTO companies (name) VALUES ('半途公司')")
             raise RuntimeError("boom")
     assert s.scalar("SELECT count(*) FROM companies") == 0
+
+
+def test_data_version_moves_with_every_committed_write_only(tmp_path):
+    from analytics.store.db import Store
+    s = Store(tmp_path / "v.duckdb")
+    v0 = s.data_version()
+    with s.write() as cur:
+        cur.execute("INSERT INTO companies (name) VALUES ('甲公司')")
+    assert s.data_version() == v0 + 1
+    try:
+        with s.write() as cur:
+            cur.execute("INSERT INTO companies (name) VALUES ('乙公司')")
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert s.data_version() == v0 + 1
+    s.close()
+    assert Store(tmp_path / "v.duckdb").data_version() == v0 + 1
