@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.documents.exports import to_xlsx
+from analytics.documents.exports import MIME as XLSX_MIME, to_xlsx
 from analytics.figures.metrics import BY_NAME
 from analytics.figures.scorecard import LOWER_IS_BETTER, NEUTRAL
 
@@ -157,15 +157,22 @@ def metric_caption(names: list[str], filters: Filters | None = None) -> None:
 
 
 def download(df: pd.DataFrame, file_name: str, label: str = "下载 Excel", key: str | None = None) -> None:
-    st.download_button(label, to_xlsx({"数据": df}), file_name=file_name, key=key or f"dl_{file_name}",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
+    """A table as a formatted .xlsx (the one download widget of every table)."""
+    download_sheets({"数据": df}, file_name, label, key)
 
 
 def download_sheets(sheets: dict[str, pd.DataFrame], file_name: str, label: str = "下载 Excel",
                     key: str | None = None) -> None:
-    """Several tables in one workbook, one sheet each."""
-    st.download_button(label, to_xlsx(sheets), file_name=file_name, key=key or f"dl_{file_name}",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
+    """Several tables in one workbook, one sheet each, plus a sheet 说明 with the window and the 口径;
+    formula-safe (analytics.documents.exports). The bytes are made when the button is clicked."""
+    f = st.session_state.get("filters")
+    window = f.window if f is not None else None
+    download_file(label, lambda: to_xlsx(sheets, window), file_name, XLSX_MIME, key or f"dl_{file_name}")
+
+
+def download_file(label: str, make, file_name: str, mime: str, key: str, icon: str = ":material/download:") -> None:
+    """A download button whose bytes `make()` builds on click (documents: 通报, deck, 统计表)."""
+    st.download_button(label, make, file_name=file_name, key=key, mime=mime, icon=icon)
 
 
 def demo_banner(is_demo: bool, real_batches: int = 0) -> None:

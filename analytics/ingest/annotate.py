@@ -6,6 +6,10 @@ error: sheet, row, column, cell, value, reason — also those without a cell (a 
 an unreadable file). .xlsx/.xlsm files are annotated in place with openpyxl (an .xlsm keeps its
 macros); .csv, .xls, .xlsb and .ods files are written as a new .xlsx of the grid as read, so the
 rows and columns are where the error list says.
+
+Formula safety: a text the file or an error message brings in that begins with = + - @ or a tab/CR is
+written as a string cell with the quote prefix (documents.exports.safe_text), never as a formula or a link.
+The sender's own formula cells in an annotated .xlsx/.xlsm stay as they were (it is their workbook).
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..documents.exports import safe_text
 from .issues import Issue
 from .read import CellError, ReadError, read_workbook
 
@@ -74,6 +79,7 @@ def _grid_workbook(data: bytes, filename: str) -> Workbook:
                 elif isinstance(v, dt.timedelta):
                     v = str(v)
                 cell = ws.cell(row=r, column=c, value=v)
+                safe_text(cell)
                 if isinstance(v, dt.datetime):
                     cell.number_format = "yyyy-mm-dd hh:mm" if (v.hour or v.minute) else "yyyy-mm-dd"
                 elif isinstance(v, dt.date):
@@ -133,6 +139,8 @@ def _error_list(wb: Workbook, errors: list[Issue]) -> None:
     ws["A1"].font = Font(bold=True, color="9C0006")
     for e in errors:
         ws.append([e.sheet or "", e.row, e.column or "", e.cell or "", e.value or "", e.level, e.message])
+        for cell in ws[ws.max_row]:
+            safe_text(cell)
         ws.cell(row=ws.max_row, column=7).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A3"
     wb.active = 0

@@ -113,3 +113,17 @@ def test_an_unreadable_file_gets_just_the_error_list():
     wb = openpyxl.load_workbook(io.BytesIO(out))
     assert name == "x_错误标注.xlsx" and wb.sheetnames == [LIST_SHEET]
     assert wb[LIST_SHEET]["G3"].value.startswith("文件无法读取")
+
+
+def test_formula_payloads_in_a_rejected_csv_come_back_as_text(tmp_path):
+    from tests.formula_safety import PAYLOADS, assert_no_formula
+    rows = [[v.isoformat() if isinstance(v, dt.date) else v for v in r] for r in bad_rows()]
+    for i, p in enumerate(PAYLOADS[:5]):
+        rows[3 + i][5] = p                          # 隐患描述 column F, data rows from Excel row 4
+    rows[3][7] = "=cmd|' /C calc'!A0"                # the bad level cell: also in the error list
+    data = csv_file(tmp_path / "p.csv", rows).read_bytes()
+    res = rejected(data, "p.csv")
+    out, _ = annotate_workbook(data, "p.csv", res.errors)
+    wb = assert_no_formula(out)
+    assert [wb["p"].cell(4 + i, 6).value for i in range(5)] == list(PAYLOADS[:5])
+    assert "=cmd|' /C calc'!A0" in [c.value for c in wb[LIST_SHEET]["E"]]
