@@ -8,7 +8,12 @@
     python -m analytics revert BATCH_ID
     python -m analytics demo [--if-empty]
     python -m analytics templates OUT_DIR
-    python -m analytics bulletin COMPANY [--from D] [--to D] [--out DIR]
+    python -m analytics bulletin [COMPANY | --company NAME | --group] [--month YYYY-MM | --from D --to D]
+                                 [--out FILE.docx | FILE.pdf | DIR]
+    python -m analytics deck [--month YYYY-MM | --from D --to D] --out FILE.pptx
+    python -m analytics stats --period YYYYQN|YYYY --out FILE.xlsx
+
+`--db PATH` is accepted before or after the subcommand.
 
 Exit codes: 0 success; 1 a file was rejected (ingest) or the command failed; 2 usage error.
 No traceback reaches the user: every failure prints one Chinese message on stderr.
@@ -71,12 +76,29 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("templates", help="生成标准台账模板")
     t.add_argument("out_dir")
 
-    n = sub.add_parser("bulletin", help="生成单位安全生产通报（Word）")
-    n.add_argument("company", help="单位名称或别名")
-    n.add_argument("--from", dest="start", type=_date, help="统计期开始（默认：结束日所在年的1月1日）")
-    n.add_argument("--to", dest="end", type=_date, help="统计期结束（默认：台账最后日期与今天中较早者）")
-    n.add_argument("--out", default=".", help="输出目录（默认：当前目录）")
+    n = sub.add_parser("bulletin", help="生成安全生产通报（单位或集团；Word 或 PDF）")
+    n.add_argument("company", nargs="?", help="单位名称或别名")
+    n.add_argument("--company", dest="company_opt", help="单位名称或别名")
+    n.add_argument("--group", action="store_true", help="集团通报：逐一通报各子（控）公司的问题")
+    _window_args(n)
+    n.add_argument("--out", default=".", help="输出文件（.docx 或 .pdf）或目录（默认：当前目录，Word）")
+
+    k = sub.add_parser("deck", help="生成安全生产会议幻灯片（PowerPoint）")
+    _window_args(k)
+    k.add_argument("--out", required=True, help="输出文件 .pptx")
+
+    st = sub.add_parser("stats", help="生成隐患排查治理情况统计分析表（16号令，Excel）")
+    st.add_argument("--period", required=True, help="统计期：YYYYQN（季度，如 2026Q3）或 YYYY（年度）")
+    st.add_argument("--out", required=True, help="输出文件 .xlsx")
+    for sp in (n, k, st):     # --db also after the subcommand (SUPPRESS: an absent one keeps the global value)
+        sp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
+
+
+def _window_args(p) -> None:
+    p.add_argument("--month", help="统计月份 YYYY-MM")
+    p.add_argument("--from", dest="start", type=_date, help="统计期开始（默认：结束日所在年的1月1日）")
+    p.add_argument("--to", dest="end", type=_date, help="统计期结束（默认：台账最后日期与今天中较早者）")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,6 +172,10 @@ def _run(args) -> int:
         return 0
     if args.cmd == "bulletin":
         return _bulletin(store, args)
+    if args.cmd == "deck":
+        return _deck(store, args)
+    if args.cmd == "stats":
+        return _stats(store, args)
     raise UsageError(args.cmd)
 
 
@@ -203,22 +229,74 @@ def _metrics(store, args) -> int:
     return 0
 
 
-def _bulletin(store, args) -> int:
-    from .documents.bulletin import bulletin_docx
-    from .companies import CompanyError
-    from .store.history import reference_date
+def _window(store, args):
     from .figures.metrics import Window
+    from .store.history import reference_date
+    if args.month:
+        if args.start or args.end:
+            raise UsageError("--month 与 --from/--to 只能选一种")
+        try:
+            first = dt.date.fromisoformat(f"{args.month}-01")
+        except ValueError:
+            raise UsageError(f"月份“{args.month}”格式不对，应为 YYYY-MM") from None
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        return Window.of(first, last, min(last, max(first, reference_date(store))))
     end = args.end or reference_date(store)
     start = args.start or dt.date(end.year, 1, 1)
     try:
-        w = Window.of(start, end)
-        data, name = bulletin_docx(store, args.company, w)
-    except (ValueError, CompanyError) as e:
+        return Window.of(start, end)
+    except ValueError as e:
         raise UsageError(str(e)) from None
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / name).write_bytes(data)
-    print(out / name)
+
+
+def _out_file(out: str, default_name: str, suffixes: tuple[str, ...]) -> Path:
+    p = Path(out)
+    if p.suffix.lower() in suffixes:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+    if p.suffix:
+        raise UsageError(f"输出文件“{out}”的类型不对，应为 {' 或 '.join(suffixes)}")
+    p.mkdir(parents=True, exist_ok=True)
+    return p / default_name
+
+
+def _bulletin(store, args) -> int:
+    from .documents.bulletin import bulletin, bulletin_group, render_docx
+    from .documents.pdf import render_pdf
+    from .companies import CompanyError
+    company = args.company_opt or args.company
+    if bool(company) == bool(args.group):
+        raise UsageError("请指定一个单位（COMPANY 或 --company NAME），或用 --group 生成集团通报")
+    w = _window(store, args)
+    try:
+        b = bulletin_group(store, w) if args.group else bulletin(store, company, w)
+    except CompanyError as e:
+        raise UsageError(str(e)) from None
+    path = _out_file(args.out, b.file_name, (".docx", ".pdf"))
+    path.write_bytes(render_pdf(b) if path.suffix.lower() == ".pdf" else render_docx(b))
+    print(path)
+    return 0
+
+
+def _deck(store, args) -> int:
+    from .documents.deck import deck_name, deck_pptx
+    w = _window(store, args)
+    path = _out_file(args.out, deck_name(w), (".pptx",))
+    path.write_bytes(deck_pptx(store, w))
+    print(path)
+    return 0
+
+
+def _stats(store, args) -> int:
+    from .documents.stats import parse_period, stats_xlsx
+    try:
+        w, label = parse_period(args.period)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    data, name = stats_xlsx(store, w, label)
+    path = _out_file(args.out, name, (".xlsx",))
+    path.write_bytes(data)
+    print(path)
     return 0
 
 
