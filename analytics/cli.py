@@ -261,7 +261,8 @@ def _out_file(out: str, default_name: str, suffixes: tuple[str, ...]) -> Path:
 
 
 def _bulletin(store, args) -> int:
-    from .documents.bulletin import bulletin, bulletin_group, render_docx
+    from .documents.bulletin import bulletin, render_docx
+    from .documents.group import bulletin_group
     from .documents.pdf import render_pdf
     from .companies import CompanyError
     company = args.company_opt or args.company

@@ -38,6 +38,8 @@ ISSUER = "集团公司安全环保部"
 MAJOR_OVERDUE_DAYS = 30          # an overdue major hazard: rectified and reported within this many days
 LONGEST_OVERDUE_NAMED = 3        # the longest-overdue hazards named in 二
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MASTHEAD = f"{ISSUER}文件"        # the 红头 (a 公文's issuing-organ mark, printed red)
+GROUP_TO = "各子（控）公司"
 
 # units of the counts as the bulletin writes them (the metric's kind says rate / money / days)
 UNITS = {"hazards_found": "项", "hazards_rectified": "项", "overdue_open": "项", "major_found": "项",
@@ -154,7 +156,7 @@ class Run:
 @dataclass
 class Para:
     runs: list[Run]
-    kind: str = "body"       # title | to | h1 | h2 | body | item | sign | note_h | note
+    kind: str = "body"       # red | docno | title | to | h1 | h2 | body | item | sign | note_h | note
 
     @property
     def text(self) -> str:
@@ -287,6 +289,7 @@ def bulletin(store: Store, company: str, window: Window) -> Bulletin:
     b = Bulletin(company, window, f"关于{company}{period_label(window)}安全生产情况的通报",
                  bulletin_name(company, window))
     w = _Writer(b)
+    _masthead(w, window)
     w.p(b.title, kind="title")
     w.p(f"{company}：", kind="to")
     w.p(f"根据你公司报送的安全生产台账，{ISSUER}对你公司{span_label(window)}的安全生产情况进行了统计分析"
@@ -298,6 +301,16 @@ def bulletin(store: Store, company: str, window: Window) -> Bulletin:
     w.p(long_date(window.end), kind="sign")
     _notes(w, f)
     return b
+
+
+def doc_no(window: Window) -> str:
+    """The 文号 placeholder the office fills in: 安环〔2026〕  号."""
+    return f"安环〔{window.end.year}〕{'　' * 2}号"
+
+
+def _masthead(w: "_Writer", window: Window) -> None:
+    w.p(MASTHEAD, kind="red")
+    w.p(doc_no(window), kind="docno")
 
 
 # ------------------------------------------------------------------ the sections
@@ -628,6 +641,21 @@ def _table(doc, t: Table, width_cm: float) -> None:
     doc.add_paragraph().paragraph_format.space_after = 0
 
 
+RED_HEAD = "E00000"
+
+
+def _red_rule(p) -> None:
+    """The red line under the 文号 (a bottom border on its paragraph)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("val", "single"), ("sz", "18"), ("space", "8"), ("color", RED_HEAD)):
+        bottom.set(qn(f"w:{k}"), v)
+    border.append(bottom)
+    p._p.get_or_add_pPr().append(border)
+
+
 def render_docx(b: Bulletin) -> bytes:
     """The bulletin as a .docx (A4, margins and fonts of a 公文)."""
     import docx
@@ -651,6 +679,8 @@ def render_docx(b: Bulletin) -> bytes:
     doc.core_properties.author = ISSUER
     doc.core_properties.subject = f"{b.company}安全生产通报"
     style = {  # kind → (east-asian font, size, bold, alignment, first-line indent in characters)
+        "red": (TITLE_FONT, 36, True, WD_ALIGN_PARAGRAPH.CENTER, 0),
+        "docno": (BODY_FONT, 16, False, WD_ALIGN_PARAGRAPH.CENTER, 0),
         "title": (TITLE_FONT, 22, True, WD_ALIGN_PARAGRAPH.CENTER, 0),
         "to": (BODY_FONT, 16, False, WD_ALIGN_PARAGRAPH.LEFT, 0),
         "h1": (HEAD_FONT, 16, False, WD_ALIGN_PARAGRAPH.LEFT, 2),
@@ -675,6 +705,12 @@ def render_docx(b: Bulletin) -> bytes:
         if block.kind == "title":
             pf.space_after = Pt(16)
             pf.line_spacing = Pt(36)
+        elif block.kind == "red":
+            pf.space_after = Pt(12)
+            pf.line_spacing = Pt(56)
+        elif block.kind == "docno":
+            pf.space_after = Pt(24)
+            _red_rule(p)
         elif block.kind in ("note", "note_h"):
             pf.line_spacing = 1.15
         else:
@@ -687,7 +723,7 @@ def render_docx(b: Bulletin) -> bytes:
         if block.kind == "note_h":
             pf.space_before = Pt(28)
         for r in block.runs:
-            _font(p.add_run(r.text), east, size, bold or r.bold, r.color)
+            _font(p.add_run(r.text), east, size, bold or r.bold, RED_HEAD if block.kind == "red" else r.color)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

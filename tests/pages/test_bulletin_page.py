@@ -37,4 +37,4 @@ def test_company_profile_offers_the_bulletin(monkeypatch, tmp_path):
     data, mime = deferred[name]
     assert mime.endswith("wordprocessingml.document")
     doc = docx.Document(io.BytesIO(data()))
-    assert doc.paragraphs[0].text == f"关于{LY}2026年1—11月安全生产情况的通报"
+    assert doc.paragraphs[2].text == f"关于{LY}2026年1—11月安全生产情况的通报"

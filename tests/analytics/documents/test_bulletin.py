@@ -62,9 +62,9 @@ def test_golden_bulletin_states_the_known_figures(golden):
     data, name = bulletin_docx(s, LY, OCT)
     assert name == "陇原电力有限公司_安全生产通报_2026年10月.docx"
     text, tables, d = read(data)
-    assert d.paragraphs[0].text == "关于陇原电力有限公司2026年10月安全生产情况的通报"
-    assert d.core_properties.title == d.paragraphs[0].text and d.core_properties.author == "集团公司安全环保部"
-    assert d.paragraphs[1].text == "陇原电力有限公司："
+    assert d.paragraphs[2].text == "关于陇原电力有限公司2026年10月安全生产情况的通报"
+    assert d.core_properties.title == d.paragraphs[2].text and d.core_properties.author == "集团公司安全环保部"
+    assert d.paragraphs[3].text == "陇原电力有限公司："
     assert [p.text for p in d.paragraphs if p.text[:2] in {f"{n}、" for n in "一二三四五六七"}] == [
         "一、总体情况", "二、隐患排查治理情况", "三、生产安全事故情况", "四、安全教育培训与安全生产投入情况",
         "五、安全生产目标责任书指标完成情况", "六、需要关注的问题", "七、整改要求"]
@@ -125,7 +125,7 @@ def test_demo_bulletin_matches_the_engine(demo):
     data, name = bulletin_docx(demo, "祁连矿业", YTD)
     assert name == "祁连矿业有限责任公司_安全生产通报_2026年1-11月.docx"
     text, tables, d = read(data)
-    assert d.paragraphs[0].text == "关于祁连矿业有限责任公司2026年1—11月安全生产情况的通报"
+    assert d.paragraphs[2].text == "关于祁连矿业有限责任公司2026年1—11月安全生产情况的通报"
     v = compute(demo, YTD, [QL], tuple(BY_NAME))["companies"][QL]
     row = company_table(demo, YTD, [QL]).set_index("company").loc[QL]
     assert f"安全生产状态评定为“{row['rag']}”" in text and row["rag"] in "红黄绿"
