@@ -24,6 +24,7 @@ PAGES = {
         st.Page("pages/rectification.py", title="整改情况", icon=":material/task_alt:"),
         st.Page("pages/training_investment.py", title="培训与投入", icon=":material/school:"),
         st.Page("pages/company_profile.py", title="单位画像", icon=":material/domain:"),
+        st.Page("pages/documents.py", title="会议材料", icon=":material/folder_open:"),
     ],
     "数据管理": [
         st.Page("pages/upload.py", title="数据上传", icon=":material/upload_file:"),

@@ -85,10 +85,17 @@ charts.record_tabs(sheets)
 widgets.download_sheets(sheets, f"{company}_问题明细.xlsx", label="下载问题明细（Excel）", key="dl_pf_sheets")
 
 # ---------------------------------------------------------------- 通报 (the Word document is built on click)
-from analytics.documents.bulletin import MIME, bulletin_docx, bulletin_name  # noqa: E402
+from analytics.documents.bulletin import MIME, bulletin, bulletin_docx, bulletin_name  # noqa: E402
+from analytics.documents.pdf import PDF_MIME, render_pdf  # noqa: E402
 
 st.subheader("通报")
-st.download_button("下载通报（Word）", lambda s=s, c=company, w=f.window: bulletin_docx(s, c, w)[0], mime=MIME,
-                   file_name=bulletin_name(company, f.window), key="dl_pf_bulletin", icon=":material/description:")
+c1, c2 = st.columns(2)
+with c1:
+    st.download_button("下载通报（Word）", lambda s=s, c=company, w=f.window: bulletin_docx(s, c, w)[0], mime=MIME,
+                       file_name=bulletin_name(company, f.window), key="dl_pf_bulletin", icon=":material/description:")
+with c2:
+    widgets.download_file("下载通报（PDF）", lambda s=s, c=company, w=f.window: render_pdf(bulletin(s, c, w)),
+                          bulletin_name(company, f.window).removesuffix(".docx") + ".pdf", PDF_MIME, "dl_pf_bulletin_pdf",
+                          ":material/picture_as_pdf:")
 widgets.caption("集团公司安全环保部致本单位的安全生产情况通报：总体情况（红黄绿及同比）、隐患排查治理、生产安全事故、"
                 "培训与投入、目标责任书指标、需要关注的问题、整改要求；数字与本页相同。", f)
