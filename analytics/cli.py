@@ -9,6 +9,8 @@
     python -m analytics demo [--if-empty]
     python -m analytics templates OUT_DIR
     python -m analytics bulletin COMPANY [--from D] [--to D] [--out DIR]
+    python -m analytics backup DIR
+    python -m analytics restore DIR
 
 Exit codes: 0 success; 1 a file was rejected (ingest) or the command failed; 2 usage error.
 No traceback reaches the user: every failure prints one Chinese message on stderr.
@@ -37,7 +39,7 @@ def _date(s: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description="安全生产台账看板 命令行")
-    p.add_argument("--db", default=None, help="数据库文件（默认：环境变量 SAFETY_DB，否则 data/safety.duckdb）")
+    p.add_argument("--db", default=None, help="数据库文件（默认：环境变量 SAFETY_DB，否则 data/safety.duckdb）；看板运行时也可同时使用")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     c = sub.add_parser("companies", help="单位登记").add_subparsers(dest="action", required=True)
@@ -76,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--from", dest="start", type=_date, help="统计期开始（默认：结束日所在年的1月1日）")
     n.add_argument("--to", dest="end", type=_date, help="统计期结束（默认：台账最后日期与今天中较早者）")
     n.add_argument("--out", default=".", help="输出目录（默认：当前目录）")
+
+    k = sub.add_parser("backup", help="备份整个数据库到一个新目录（看板运行时也可备份）")
+    k.add_argument("dir")
+    o = sub.add_parser("restore", help="用备份目录替换当前数据库（原文件改名保留）")
+    o.add_argument("dir")
     return p
 
 
@@ -104,7 +111,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.cmd == "restore":
+        from .store.backup import restore
+        m = restore(args.dir, args.db or default_path())
+        print(f"已恢复：{sum(t['rows'] for t in m['tables'].values())} 行，{len(m['tables'])} 张表，"
+              f"备份时间 {m['created_at']}。" + (f"原数据库已改名保留为 {m['kept']}。" if m["kept"] else ""))
+        return 0
     store = get_store(args.db or default_path())
+    if args.cmd == "backup":
+        from .store.backup import backup
+        m = backup(store, args.dir)
+        print(f"已备份到 {args.dir}：{sum(t['rows'] for t in m['tables'].values())} 行，{len(m['tables'])} 张表，"
+              f"数据版本 {m['data_version']}。")
+        return 0
     if args.cmd == "companies":
         from .companies import CompanyError, add_company, aliases
         if args.action == "add":
