@@ -12,10 +12,12 @@ committed transactions from its write-ahead log). See docs/store.md for the meas
 """
 from __future__ import annotations
 
+import atexit
 import os
 import random
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -71,6 +73,7 @@ class Store:
         self._idle_since = 0.0
         self._closer: threading.Timer | None = None
         self.opens = 0                           # how often the file was opened (for tests and bench)
+        _LIVE.add(self)
         self._migrate()
 
     # ------------------------------------------------------------ connections
@@ -207,6 +210,16 @@ class Store:
     @property
     def schema_version(self) -> int:
         return int(self.scalar("SELECT value FROM meta WHERE key = 'schema_version'"))
+
+
+_LIVE: "weakref.WeakSet[Store]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close lingering files before the interpreter goes (no connection is torn down by a dying timer)."""
+    for s in list(_LIVE):
+        s.close()
 
 
 def _short(e: Exception) -> str:
