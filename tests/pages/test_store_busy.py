@@ -1,14 +1,12 @@
 """A page while another process keeps the database busy: a Chinese notice, no error page; then normal again."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from analytics.store import db
-from tests.dbs import golden_store, use_db_for_app
+from tests.dbs import file_held, golden_store, use_db_for_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -23,16 +21,10 @@ def test_a_busy_database_shows_a_notice_and_the_next_rerun_recovers(monkeypatch,
     (store,) = db._STORES.values()
     store.timeout, store.linger = 0.3, 0
     store.close()
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); sys.stdin.read()", str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with file_held(path):
         at.run()
         assert not at.exception and not at.error
         assert any("正被另一个程序" in w.value and "请稍后刷新页面" in w.value for w in at.warning), \
             [w.value for w in at.warning]
-    finally:
-        holder.communicate("", timeout=30)
     at.run()
     assert not at.exception and not at.error and not at.warning
