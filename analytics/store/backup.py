@@ -18,9 +18,7 @@ import json
 import os
 from pathlib import Path
 
-import duckdb
-
-from .db import Store, StoreError
+from .db import ENGINE_VERSION, Store, StoreError, new_database
 from .schema import MIGRATIONS
 
 MANIFEST = "manifest.json"
@@ -71,7 +69,7 @@ def backup(store: Store, out_dir: str | os.PathLike) -> dict:
                                              "WHERE NOT temporary").fetchall()}
     manifest = {
         "format": FORMAT, "created_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "duckdb": duckdb.__version__, "schema_version": int(meta["schema_version"]),
+        "duckdb": ENGINE_VERSION, "schema_version": int(meta["schema_version"]),
         "data_version": int(meta["data_version"]), "sequences": seqs,
         "tables": {t: {**v, "sha256": _sha(out / f"{t}.parquet")} for t, v in sums.items()},
     }
@@ -106,21 +104,12 @@ def restore(src: str | os.PathLike, target: str | os.PathLike) -> dict:
     m = read_manifest(src)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".restoring")
-    for p in (tmp, Path(str(tmp) + ".wal")):
-        p.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    try:
-        con.begin()
-        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        for sql in MIGRATIONS[:m["schema_version"]]:
-            con.execute(sql)
+    with new_database(tmp, m["schema_version"]) as con:
         for t in m["tables"]:
-            if t == "meta":
-                con.execute(f"INSERT INTO meta SELECT * FROM read_parquet('{_sql_path(src / 'meta.parquet')}')")
-                continue
-            con.execute(f"CREATE TABLE IF NOT EXISTS \"{t}\" AS SELECT * FROM "
-                        f"read_parquet('{_sql_path(src / (t + '.parquet'))}') WITH NO DATA")
-            con.execute(f"INSERT INTO \"{t}\" BY NAME SELECT * FROM read_parquet('{_sql_path(src / (t + '.parquet'))}')")
+            src_sql = f"read_parquet('{_sql_path(src / (t + '.parquet'))}')"
+            if t != "meta":                            # a table no migration of that version makes
+                con.execute(f'CREATE TABLE IF NOT EXISTS "{t}" AS SELECT * FROM {src_sql} WITH NO DATA')
+            con.execute(f'INSERT INTO "{t}" BY NAME SELECT * FROM {src_sql}')
         for name, last in m["sequences"].items():
             if last:
                 con.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [int(last)])
@@ -129,12 +118,6 @@ def restore(src: str | os.PathLike, target: str | os.PathLike) -> dict:
                != {"rows": v["rows"], "hash": v["hash"]}]
         if bad:
             raise StoreError(f"恢复后的数据与备份不一致（{'、'.join(bad)}），未替换当前数据库。")
-        con.commit()
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
     Store(tmp, linger=0).close()                     # later migrations of this program, if the backup is older
     kept = None
     holder = Store(target, linger=0) if target.exists() else None

@@ -212,6 +212,31 @@ class Store:
         return int(self.scalar("SELECT value FROM meta WHERE key = 'schema_version'"))
 
 
+ENGINE_VERSION = duckdb.__version__
+
+
+@contextmanager
+def new_database(path: str | os.PathLike, migrations: int) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new database file holding the first `migrations` migrations and an empty meta table, in one open
+    transaction (for a restore to fill); committed and closed when the block ends, removed on any failure."""
+    path = Path(path)
+    for p in (path, Path(f"{path}.wal")):
+        p.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.begin()
+        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        for sql in MIGRATIONS[:migrations]:
+            con.execute(sql)
+        yield con
+        con.commit()
+    except BaseException:
+        con.close()
+        path.unlink(missing_ok=True)
+        raise
+    con.close()
+
+
 _LIVE: "weakref.WeakSet[Store]" = weakref.WeakSet()
 
 
