@@ -29,21 +29,13 @@ t = time.perf_counter(); s.scalar('SELECT count(*) FROM hazards'); print(time.pe
 """
 
 
-def _median(f, n: int) -> float:
-    ts = []
-    for _ in range(n):
-        t = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=7)
     a = ap.parse_args(argv)
     import duckdb
+    from bench.__main__ import timed
     from analytics.demo_load import load_demo
     from analytics.figures.metrics import Window, compute
     from analytics.ingest.load import write_batch
@@ -56,12 +48,12 @@ def main(argv=None) -> None:
         load_demo(warm)
         w = Window.of(dt.date(2026, 1, 1), dt.date(2026, 11, 25))
         warm.close()
-        open_close = _median(lambda: duckdb.connect(str(path)).close(), a.repeat)
+        open_close = timed(lambda: duckdb.connect(str(path)).close(), a.repeat)
         compute(warm, w)
-        t_warm = _median(lambda: compute(warm, w), a.repeat)
+        t_warm = timed(lambda: compute(warm, w), a.repeat)
         warm.close()
         cold = Store(path, linger=0)
-        t_cold = _median(lambda: compute(cold, w), a.repeat)
+        t_cold = timed(lambda: compute(cold, w), a.repeat)
         print(f"open+close {open_close * 1000:.0f} ms; compute(): kept connection {t_warm:.3f} s, "
               f"open per query {t_cold:.3f} s ({t_cold / t_warm:.1f}x)")
 
