@@ -38,10 +38,12 @@ except StoreError as e:
     st.stop()
 
 page = st.navigation(PAGES)
-state.sidebar_filters()
-if page.url_path != "meeting":      # the projector view keeps the whole screen for the slides
-    widgets.demo_banner(is_demo(s), real_batches(s))
 try:
+    state.sidebar_filters()
+    if page.url_path != "meeting":      # the projector view keeps the whole screen for the slides
+        widgets.demo_banner(is_demo(s), real_batches(s))
     page.run()
+except StoreError as e:   # the database stayed busy too long (a long CLI import elsewhere): say so, no error page
+    st.warning(f"{e} 本次未能读取数据，请稍后刷新页面。", icon=":material/hourglass_top:")
 except Exception:  # nobody sees a traceback: log it, tell the user in Chinese
     widgets.internal_error(f"page {page.url_path or 'overview'}")

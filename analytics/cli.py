@@ -12,6 +12,8 @@
                                  [--out FILE.docx | FILE.pdf | DIR]
     python -m analytics deck [--month YYYY-MM | --from D --to D] --out FILE.pptx
     python -m analytics stats --period YYYYQN|YYYY --out FILE.xlsx
+    python -m analytics backup DIR
+    python -m analytics restore DIR
 
 `--db PATH` is accepted before or after the subcommand.
 
@@ -42,7 +44,7 @@ def _date(s: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description="安全生产台账看板 命令行")
-    p.add_argument("--db", default=None, help="数据库文件（默认：环境变量 SAFETY_DB，否则 data/safety.duckdb）")
+    p.add_argument("--db", default=None, help="数据库文件（默认：环境变量 SAFETY_DB，否则 data/safety.duckdb）；看板运行时也可同时使用")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     c = sub.add_parser("companies", help="单位登记").add_subparsers(dest="action", required=True)
@@ -76,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("templates", help="生成标准台账模板")
     t.add_argument("out_dir")
 
+    bk = sub.add_parser("backup", help="备份整个数据库到一个新目录（看板运行时也可备份）")
+    bk.add_argument("dir")
+    o = sub.add_parser("restore", help="用备份目录替换当前数据库（原文件改名保留）")
+    o.add_argument("dir")
     n = sub.add_parser("bulletin", help="生成安全生产通报（单位或集团；Word 或 PDF）")
     n.add_argument("company", nargs="?", help="单位名称或别名")
     n.add_argument("--company", dest="company_opt", help="单位名称或别名")
@@ -90,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stats", help="生成隐患排查治理情况统计分析表（16号令，Excel）")
     st.add_argument("--period", required=True, help="统计期：YYYYQN（季度，如 2026Q3）或 YYYY（年度）")
     st.add_argument("--out", required=True, help="输出文件 .xlsx")
-    for sp in (n, k, st):     # --db also after the subcommand (SUPPRESS: an absent one keeps the global value)
+    for sp in (n, k, st, bk, o):     # --db also after the subcommand (SUPPRESS: an absent one keeps the global value)
         sp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 
@@ -126,7 +132,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.cmd == "restore":
+        from .store.backup import restore
+        m = restore(args.dir, args.db or default_path())
+        print(f"已恢复：{sum(t['rows'] for t in m['tables'].values())} 行，{len(m['tables'])} 张表，"
+              f"备份时间 {m['created_at']}。" + (f"原数据库已改名保留为 {m['kept']}。" if m["kept"] else ""))
+        return 0
     store = get_store(args.db or default_path())
+    if args.cmd == "backup":
+        from .store.backup import backup
+        m = backup(store, args.dir)
+        print(f"已备份到 {args.dir}：{sum(t['rows'] for t in m['tables'].values())} 行，{len(m['tables'])} 张表，"
+              f"数据版本 {m['data_version']}。")
+        return 0
     if args.cmd == "companies":
         from .companies import CompanyError, add_company, aliases
         if args.action == "add":

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from analytics.store import db
@@ -53,3 +56,16 @@ def use_db_for_app(monkeypatch, path: Path) -> None:
         s.close()
     db._STORES.clear()
     st.cache_resource.clear()
+
+
+@contextmanager
+def file_held(path: Path | str):
+    """Another process holds the DuckDB file (as a running app or CLI import would) until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); sys.stdin.read()", str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.communicate("", timeout=30)

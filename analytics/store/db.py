@@ -1,14 +1,23 @@
-"""The one way to the DuckDB database.
+"""The one way to the database.
 
-A `Store` holds one DuckDB connection per process and path. Reads run on their own
-cursor (DuckDB cursors are separate connections to the same database, safe across
-threads) and see only committed transactions, so a reader never sees half an upload.
-Writes are serialised by a lock and run in one transaction: all or nothing.
+The embedded store is one DuckDB file that the app, any number of CLI processes and a backup share on one
+machine. DuckDB lets only one process at a time have a file open for writing, so a `Store` does not keep the
+file open: each unit of work (a read, or a `write()` transaction) borrows a connection that is opened on demand,
+shared by the threads of this process that work at the same time, and closed once the process has been idle for
+`linger` seconds (default 0.3 s, `SAFETY_DB_LINGER`). Another process that finds the file busy retries with
+back-off for up to `timeout` seconds (default 30 s, `SAFETY_DB_TIMEOUT`) and then says so in Chinese.
+Reads see only committed transactions, so a reader never sees half an upload; a write runs in one
+transaction, all or nothing, and a process killed mid-write leaves the state before it (DuckDB replays only
+committed transactions from its write-ahead log). See docs/store.md for the measurements behind this design.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import random
 import threading
+import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,55 +27,149 @@ import pandas as pd
 
 from .schema import MIGRATIONS
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "safety.duckdb"
+DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "safety.duckdb"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_LINGER = 0.3
 
 
 class StoreError(Exception):
     """A database problem, described in Chinese for the user."""
 
 
+class StoreBusy(StoreError):
+    """Another process kept the database busy for longer than the timeout."""
+
+
 def default_path() -> str:
     return os.environ.get("SAFETY_DB") or str(DEFAULT_DB)
 
 
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _is_lock_error(e: Exception) -> bool:
+    return "lock" in str(e).lower()
+
+
 class Store:
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float | None = None,
+                 linger: float | None = None):
         self.path = str(path or default_path())
-        if self.path != ":memory:":
+        if str(self.path).startswith(("postgresql://", "postgres://")):
+            raise StoreError("本版本尚不支持 PostgreSQL 服务器数据库（postgresql://…），请使用数据库文件路径。")
+        self.memory = self.path == ":memory:"
+        if not self.memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(self.path)
-        except duckdb.IOException as e:  # most often: another process holds the file
-            raise StoreError(f"无法打开数据库 {self.path}：{e}。如看板正在运行，请先停止它或使用其 数据上传 页面。") from e
-        self._lock = threading.RLock()
+        self.timeout = _env_float("SAFETY_DB_TIMEOUT", DEFAULT_TIMEOUT) if timeout is None else timeout
+        self.linger = _env_float("SAFETY_DB_LINGER", DEFAULT_LINGER) if linger is None else linger
+        self._lock = threading.RLock()           # serialises this process's writers
+        self._con_lock = threading.Lock()        # guards the shared connection below
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
+        self._idle_since = 0.0
+        self._closer: threading.Timer | None = None
+        self.opens = 0                           # how often the file was opened (for tests and bench)
+        _LIVE.add(self)
         self._migrate()
+
+    # ------------------------------------------------------------ connections
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting (bounded) while another process holds it."""
+        deadline = time.monotonic() + self.timeout
+        pause = 0.005
+        while True:
+            try:
+                con = duckdb.connect(self.path)
+                self.opens += 1
+                return con
+            except duckdb.IOException as e:
+                if not _is_lock_error(e):
+                    raise StoreError(f"无法打开数据库 {self.path}：文件无法读写（{_short(e)}）。") from e
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"数据库 {self.path} 正被另一个程序（看板、命令行或备份）占用，"
+                                    f"等待 {self.timeout:g} 秒后仍未释放。请稍后重试；如持续出现，"
+                                    f"请检查是否有卡住的导入任务。") from e
+                time.sleep(pause * (0.5 + random.random()))
+                pause = min(pause * 2, 0.1)
+            except duckdb.Error as e:
+                raise StoreError(f"无法打开数据库 {self.path}：文件可能已损坏或由更新版本的程序写入（{_short(e)}）。") from e
+
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._con_lock:
+            if self._closer is not None:
+                self._closer.cancel()
+                self._closer = None
+            if self._con is None:
+                self._con = self._open()
+            self._users += 1
+            con = self._con
+        try:
+            yield con
+        finally:
+            with self._con_lock:
+                self._users -= 1
+                if self._users == 0 and not self.memory:
+                    if self.linger <= 0:
+                        self._release()
+                    else:
+                        self._closer = threading.Timer(self.linger, self._release_if_idle)
+                        self._closer.daemon = True
+                        self._closer.start()
+
+    def _release_if_idle(self) -> None:
+        with self._con_lock:
+            if self._users == 0:
+                self._release()
+
+    def _release(self) -> None:
+        """Close the file so other processes can open it (caller holds _con_lock)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._connection() as con:
+            cur = con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
 
     # ------------------------------------------------------------------ reads
     def df(self, sql: str, params: Any = None) -> pd.DataFrame:
-        cur = self._con.cursor()
-        try:
+        with self._cursor() as cur:
             return cur.execute(sql, params).df()
-        finally:
-            cur.close()
 
     def rows(self, sql: str, params: Any = None) -> list[tuple]:
-        cur = self._con.cursor()
-        try:
+        with self._cursor() as cur:
             return cur.execute(sql, params).fetchall()
-        finally:
-            cur.close()
 
     def scalar(self, sql: str, params: Any = None) -> Any:
         r = self.rows(sql, params)
         return r[0][0] if r else None
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Several reads from one consistent snapshot (one read transaction)."""
+        with self._cursor() as cur:
+            cur.begin()
+            try:
+                yield cur
+            finally:
+                cur.rollback()
 
     # ----------------------------------------------------------------- writes
     @contextmanager
     def write(self, *, changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """One serialised transaction; rolled back entirely on any exception. A write that changes data
         moves the data version on in the same transaction."""
-        with self._lock:
-            cur = self._con.cursor()
+        with self._lock, self._cursor() as cur:
             cur.begin()
             try:
                 yield cur
@@ -77,11 +180,14 @@ class Store:
             except BaseException:
                 cur.rollback()
                 raise
-            finally:
-                cur.close()
 
     def close(self) -> None:
-        self._con.close()
+        """Close the file now (it reopens on the next unit of work)."""
+        with self._con_lock:
+            if self._closer is not None:
+                self._closer.cancel()
+                self._closer = None
+            self._release()
 
     # ------------------------------------------------------------- migrations
     def _migrate(self) -> None:
@@ -106,13 +212,53 @@ class Store:
         return int(self.scalar("SELECT value FROM meta WHERE key = 'schema_version'"))
 
 
+ENGINE_VERSION = duckdb.__version__
+
+
+@contextmanager
+def new_database(path: str | os.PathLike, migrations: int) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new database file holding the first `migrations` migrations and an empty meta table, in one open
+    transaction (for a restore to fill); committed and closed when the block ends, removed on any failure."""
+    path = Path(path)
+    for p in (path, Path(f"{path}.wal")):
+        p.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.begin()
+        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        for sql in MIGRATIONS[:migrations]:
+            con.execute(sql)
+        yield con
+        con.commit()
+    except BaseException:
+        con.close()
+        path.unlink(missing_ok=True)
+        raise
+    con.close()
+
+
+_LIVE: "weakref.WeakSet[Store]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close lingering files before the interpreter goes (no connection is torn down by a dying timer)."""
+    for s in list(_LIVE):
+        s.close()
+
+
+def _short(e: Exception) -> str:
+    return str(e).splitlines()[0][:200]
+
+
 _STORES: dict[str, Store] = {}
 _STORES_LOCK = threading.Lock()
 
 
 def get_store(path: str | os.PathLike | None = None) -> Store:
-    """The process-wide Store for a path (one DuckDB connection per file per process)."""
-    key = str(Path(path or default_path()).resolve()) if str(path) != ":memory:" else ":memory:"
+    """The process-wide Store for a path."""
+    raw = str(path or default_path())
+    key = raw if raw == ":memory:" or "://" in raw else str(Path(raw).resolve())
     with _STORES_LOCK:
         if key not in _STORES:
             _STORES[key] = Store(key)

@@ -1,7 +1,6 @@
 """The store: versioned schema, one serialised writer, readers that never see half an upload."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import duckdb
@@ -9,8 +8,9 @@ import pytest
 
 from analytics.companies import CompanyError, add_company, registry
 from analytics.store.db import Store, StoreError
-from analytics.ingest.load import NewBatch, write_batch
+from analytics.ingest.load import write_batch
 from analytics.store.schema import MIGRATIONS
+from tests.analytics.store.procs import hazard_batch
 
 
 def test_schema_is_migrated_once_and_versioned(tmp_path):
@@ -47,14 +47,6 @@ def test_company_names_match_regardless_of_suffix_width_and_spaces():
         add_company(s, "河西新能源有限公司", ["陇原电力"])
 
 
-def _batch(i: int, n: int) -> NewBatch:
-    recs = [{"sheet": "s", "row_no": r + 2, "key": f"甲公司|{i}-{r}", "company": "甲公司", "hazard_no": f"{i}-{r}",
-             "found_date": dt.date(2026, 10, 1), "description": "d", "level": "一般", "deadline": dt.date(2026, 10, 9),
-             "status": "未整改"} for r in range(n)]
-    return NewBatch(f"f{i}.xlsx", f"sha{i}", "hazards", recs, [], ["甲公司"], dt.date(2026, 10, 1),
-                    dt.date(2026, 10, 1), set(), "t", dt.datetime(2026, 11, 1))
-
-
 def test_writers_are_serialised_and_readers_never_see_half_an_upload(tmp_path):
     s = Store(tmp_path / "c.duckdb")
     add_company(s, "甲公司")
@@ -68,7 +60,7 @@ def test_writers_are_serialised_and_readers_never_see_half_an_upload(tmp_path):
         seen.append(s.scalar("SELECT count(*) FROM hazards"))
 
     def write(i):
-        write_batch(s, _batch(i, n))
+        write_batch(s, hazard_batch(str(i), n))
 
     reader = threading.Thread(target=read)
     reader.start()
@@ -109,3 +101,11 @@ def test_data_version_moves_with_every_committed_write_only(tmp_path):
     assert s.data_version() == v0 + 1
     s.close()
     assert Store(tmp_path / "v.duckdb").data_version() == v0 + 1
+
+
+def test_default_database_is_the_projects_data_folder(monkeypatch):
+    from pathlib import Path
+
+    from analytics.store.db import default_path
+    monkeypatch.delenv("SAFETY_DB", raising=False)
+    assert Path(default_path()) == Path(__file__).resolve().parents[3] / "data" / "safety.duckdb"
