@@ -172,18 +172,41 @@ def _windows_cte(freq: str | None) -> str:
 _SELECTED = "SELECT name, id FROM companies WHERE $companies IS NULL OR list_contains($companies, name)"
 
 
+# The hazard rows a window can count: every hazard metric filters on IN_WINDOW or OPEN_AT_AS_OF, so a hazard
+# belongs to a window when it was found in it, or found before it and still open at its as_of. Pairing windows
+# and rows by these two range joins (each pair at most once) instead of crossing every month with every row keeps
+# the query near one pass over the table (issue 11: 12 months × 200 companies × 1M hazards).
+_HAZARD_PAIRS = """SELECT w.period AS w_period, t.* FROM w JOIN hazards t ON t.found_date BETWEEN w.start AND w.end
+  UNION ALL
+  SELECT w.period, t.* FROM w JOIN hazards t
+    ON t.found_date < w.start AND coalesce(t.rectified_date, DATE '9999-12-31') > w.as_of"""
+
+
 def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tuple[str, ...]) -> str:
     exprs = ",\n  ".join(f"{m.sql} AS {m.name}" for m in metrics)
+    if ledger == "hazards":
+        rows, on = f"tw AS ({_HAZARD_PAIRS}) ", "t.w_period = w.period AND "
+        ledger = "tw"
+    else:                # small ledgers (and days_since_accident looks at every earlier row): every row
+        rows, on = "", ""
+    ctes = f"WITH w AS ({_windows_cte(freq)}), c AS ({_SELECTED}){', ' + rows if rows else ''}"
     if dims:  # a breakdown by ledger columns (e.g. level): rows only where the ledger has them
         dim_cols = ", ".join(f"t.{d}" for d in dims)
-        return f"""WITH w AS ({_windows_cte(freq)}), c AS ({_SELECTED})
+        return f"""{ctes}
 SELECT w.period, {dim_cols}, {exprs}
-FROM w CROSS JOIN {ledger} t JOIN c ON c.name = t.company
+FROM w JOIN {ledger} t ON {on}true JOIN c ON c.name = t.company
 GROUP BY w.period, {dim_cols}"""
-    return f"""WITH w AS ({_windows_cte(freq)}), c AS ({_SELECTED})
-SELECT w.period, c.name AS company, min(c.id) AS company_order, {exprs}
-FROM w CROSS JOIN c LEFT JOIN {ledger} t ON t.company = c.name
-GROUP BY GROUPING SETS ((w.period, c.name), (w.period))"""
+    # Aggregate the rows first (one pass), then give every selected company of every window its row (zeros
+    # where it has none): the group row is the grouping set over the rows, never a sum of company figures.
+    names = ", ".join(m.name for m in metrics)
+    return f"""{ctes}, a AS (
+SELECT w.period, t.company, {exprs}
+FROM w JOIN {ledger} t ON {on}true JOIN c ON c.name = t.company
+GROUP BY GROUPING SETS ((w.period, t.company), (w.period)))
+SELECT w.period, c.name AS company, c.id AS company_order, {names}
+FROM w CROSS JOIN c LEFT JOIN a ON a.period = w.period AND a.company = c.name
+UNION ALL
+SELECT w.period, NULL, 0, {names} FROM w LEFT JOIN a ON a.period = w.period AND a.company IS NULL"""
 
 
 GROUP = "集团合计"
@@ -211,6 +234,8 @@ def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, comp
     else:
         out = out.sort_values(["period", "company_order"]).drop(columns="company_order").reset_index(drop=True)
     for m in metrics:
+        if m.sql.startswith("coalesce(") and not dims:       # a sum over no rows is 0, not undefined
+            out[m.name] = out[m.name].fillna(0)
         if m.kind in ("count",):
             out[m.name] = out[m.name].fillna(0).astype("int64")
         elif m.kind in ("rate", "days", "money", "sum", "day_count"):
