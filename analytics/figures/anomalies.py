@@ -23,6 +23,7 @@ from ..store.history import submissions
 from ..ledgers import LEDGERS
 from .metrics import GROUP, Window, frame
 from ..textnorm import compact
+from .cache import cached
 
 # ------------------------------------------------------------------ thresholds (named, printed)
 ZERO_LOOKBACK_MONTHS = 12        # 零隐患上报: look back this many months …
@@ -179,6 +180,7 @@ def _first_uploads(store: Store) -> dict[str, pd.Timestamp]:
     return {ledger: pd.Timestamp(m) for ledger, m in rows if m is not None}
 
 
+@cached
 def find(store: Store, window: Window, companies: list[str] | None = None,
          kinds: tuple[str, ...] = KINDS) -> pd.DataFrame:
     """Every flag of the window: 单位, 类型, 时间, 情况说明, 项数 (重复隐患 only) — by company (registry order),

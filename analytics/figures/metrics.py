@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..store.db import Store
+from .cache import cached
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ SELECT w.period, NULL, 0, {names} FROM w LEFT JOIN a ON a.period = w.period AND 
 GROUP = "集团合计"
 
 
+@cached
 def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, companies: list[str] | None = None,
           freq: str | None = None, dims: tuple[str, ...] = ()) -> pd.DataFrame:
     """Metrics as a table. Without dims: one row per (period, company) plus the group row
