@@ -186,7 +186,8 @@ _HAZARD_PAIRS = """SELECT w.period AS w_period, t.* FROM w JOIN hazards t ON t.f
 def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tuple[str, ...]) -> str:
     exprs = ",\n  ".join(f"{m.sql} AS {m.name}" for m in metrics)
     if ledger == "hazards":
-        rows, on = f"tw AS ({_HAZARD_PAIRS}) ", "t.w_period = w.period AND "
+        pairs = _HAZARD_PAIRS if any(OPEN_AT_AS_OF in m.sql for m in metrics) else _HAZARD_PAIRS.split("\n")[0]
+        rows, on = f"tw AS ({pairs}) ", "t.w_period = w.period AND "
         ledger = "tw"
     else:                # small ledgers (and days_since_accident looks at every earlier row): every row
         rows, on = "", ""
