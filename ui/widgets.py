@@ -157,14 +157,15 @@ def metric_caption(names: list[str], filters: Filters | None = None) -> None:
 
 
 def download(df: pd.DataFrame, file_name: str, label: str = "下载 Excel", key: str | None = None) -> None:
-    st.download_button(label, to_xlsx({"数据": df}), file_name=file_name, key=key or f"dl_{file_name}",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
+    """The workbook is built when the button is clicked (deferred), never on every rerun: at 100,000 rows
+    building it took seconds per page run (issue 11)."""
+    download_sheets({"数据": df}, file_name, label, key)
 
 
 def download_sheets(sheets: dict[str, pd.DataFrame], file_name: str, label: str = "下载 Excel",
                     key: str | None = None) -> None:
-    """Several tables in one workbook, one sheet each."""
-    st.download_button(label, to_xlsx(sheets), file_name=file_name, key=key or f"dl_{file_name}",
+    """Several tables in one workbook, one sheet each, built when the button is clicked."""
+    st.download_button(label, lambda: to_xlsx(sheets), file_name=file_name, key=key or f"dl_{file_name}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
 
 

@@ -254,18 +254,21 @@ def summary(flags: pd.DataFrame) -> pd.DataFrame:
     """One line per company for the compact 需要关注 list: 单位, 需要关注 (e.g. "重复隐患 3 处；零隐患上报 1 个月")."""
     if flags.empty:
         return pd.DataFrame({"单位": pd.Series(dtype="object"), "需要关注": pd.Series(dtype="object")})
+    by: dict[str, dict[str, list]] = {}          # one pass over the flags (they come sorted by company, rule)
+    for r in flags[["单位", "类型", "时间", "情况说明", "项数"]].itertuples(index=False):
+        by.setdefault(r[0], {}).setdefault(r[1], []).append(r)
     rows = []
-    for company, g in flags.groupby("单位", sort=False):
+    for company, kinds in by.items():
         parts = []
         for k in KINDS:
-            k_rows = g[g["类型"] == k]
-            if k_rows.empty:
+            k_rows = kinds.get(k)
+            if not k_rows:
                 continue
             if k == REPEAT:
-                top = k_rows.iloc[0]
-                parts.append(f"{k} {len(k_rows)} 处（最多：{top['情况说明'].split('：')[0]} {top['项数']} 项）")
+                top = k_rows[0]
+                parts.append(f"{k} {len(k_rows)} 处（最多：{top[3].split('：')[0]} {top[4]} 项）")
             else:
-                months = list(k_rows["时间"])
+                months = [x[2] for x in k_rows]
                 parts.append(f"{k} {len(months)} 个月（{'、'.join(months[:3])}{'等' if len(months) > 3 else ''}）")
         rows.append([company, "；".join(parts)])
     return pd.DataFrame(rows, columns=["单位", "需要关注"])
