@@ -2,6 +2,7 @@
 
     python -m analytics companies add NAME [--alias ALIAS ...]
     python -m analytics companies list
+    python -m analytics companies import FILE.xlsx   (单位名称 / 简称或别名 / 所属板块)
     python -m analytics ingest FILE... [--company NAME] [--period YYYY-MM]
     python -m analytics metrics [--from D] [--to D] [--as-of D] [--format json|table]
     python -m analytics batches [--format json|table]
@@ -52,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("name")
     a.add_argument("--alias", action="append", default=[])
     c.add_parser("list", help="列出已登记单位")
+    im = c.add_parser("import", help="从登记表导入单位（单位名称 / 简称或别名 / 所属板块）")
+    im.add_argument("file")
 
     i = sub.add_parser("ingest", help="导入台账文件")
     i.add_argument("files", nargs="+")
@@ -147,6 +150,18 @@ def _run(args) -> int:
         return 0
     if args.cmd == "companies":
         from .companies import CompanyError, add_company, aliases
+        if args.action == "import":
+            from .companies import import_registry
+            path = Path(args.file)
+            if not path.is_file():
+                raise UsageError(f"找不到文件 {path}")
+            try:
+                done = import_registry(store, path.read_bytes(), path.name)
+            except CompanyError as e:
+                print(f"错误：{e}", file=sys.stderr)
+                return 1
+            print(f"已导入 {len(done['companies'])} 个单位：新登记 {done['added']} 个，更新 {done['updated']} 个。")
+            return 0
         if args.action == "add":
             try:
                 name = add_company(store, args.name, args.alias)
@@ -154,8 +169,10 @@ def _run(args) -> int:
                 raise UsageError(str(e)) from None
             print(f"已登记：{name}")
         else:
+            from .companies import parents
+            up = parents(store)
             for name, al in aliases(store).items():
-                print(name + (f"（别名：{'、'.join(al)}）" if al else ""))
+                print(name + (f"（别名：{'、'.join(al)}）" if al else "") + (f"〔{up[name]}〕" if up.get(name) else ""))
         return 0
     if args.cmd == "ingest":
         return _ingest(store, args)
@@ -184,9 +201,12 @@ def _run(args) -> int:
         print(f"演示数据：导入 {n} 个文件" if n else "数据库已有数据，未导入演示数据。")
         return 0
     if args.cmd == "templates":
-        from .documents.templates import write_templates
+        from .documents.templates import REGISTRY_TEMPLATE_NAME, registry_template_bytes, write_templates
         for p in write_templates(Path(args.out_dir)):
             print(p)
+        reg_path = Path(args.out_dir) / REGISTRY_TEMPLATE_NAME        # the registry sheet of `companies import`
+        reg_path.write_bytes(registry_template_bytes())
+        print(reg_path)
         return 0
     if args.cmd == "bulletin":
         return _bulletin(store, args)

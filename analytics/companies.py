@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from .store.db import Store
@@ -57,28 +58,126 @@ def aliases(store: Store) -> dict[str, list[str]]:
 
 def add_company(store: Store, name: str, aliases: list[str] | tuple[str, ...] = ()) -> str:
     """Register a company (or add aliases to an existing one). Returns the registered name."""
+    with store.write() as cur:
+        return _register(cur, name, aliases)
+
+
+def _register(cur, name: str, aliases, parent: str | None = None) -> str:
+    """add_company inside an open write; parent (板块), when given, is set on the company."""
     name = " ".join(nfkc(name).split())
     if not name:
         raise CompanyError("单位名称不能为空")
-    with store.write() as cur:
-        reg = dict(cur.execute("""SELECT a.alias_key, c.name FROM company_aliases a
-                                  JOIN companies c ON c.id = a.company_id""").fetchall())
-        existing = reg.get(company_key(name))
-        if existing is None:
-            cid = cur.execute("INSERT INTO companies (name) VALUES (?) RETURNING id", [name]).fetchall()[0][0]
-        else:
-            name = existing
-            cid = cur.execute("SELECT id FROM companies WHERE name = ?", [name]).fetchall()[0][0]
-        for alias in (name, *aliases):
-            alias = " ".join(nfkc(alias).split())
-            key = company_key(alias)
-            if not key:
-                continue
-            owner = reg.get(key)
-            if owner is not None and owner != name:
-                raise CompanyError(f"别名“{alias}”已属于“{owner}”")
-            if owner is None:
-                cur.execute("INSERT INTO company_aliases VALUES (?, ?, ?)", [key, alias, cid])
-                reg[key] = name
+    reg = dict(cur.execute("""SELECT a.alias_key, c.name FROM company_aliases a
+                              JOIN companies c ON c.id = a.company_id""").fetchall())
+    existing = reg.get(company_key(name))
+    if existing is None:
+        cid = cur.execute("INSERT INTO companies (name) VALUES (?) RETURNING id", [name]).fetchall()[0][0]
+    else:
+        name = existing
+        cid = cur.execute("SELECT id FROM companies WHERE name = ?", [name]).fetchall()[0][0]
+    for alias in (name, *aliases):
+        alias = " ".join(nfkc(alias).split())
+        key = company_key(alias)
+        if not key:
+            continue
+        owner = reg.get(key)
+        if owner is not None and owner != name:
+            raise CompanyError(f"别名“{alias}”已属于“{owner}”")
+        if owner is None:
+            cur.execute("INSERT INTO company_aliases VALUES (?, ?, ?)", [key, alias, cid])
+            reg[key] = name
+    if parent is not None:
+        cur.execute("UPDATE companies SET parent = ? WHERE id = ?", [_parent(parent), cid])
     return name
 
+
+# ------------------------------------------------------------------ 板块 (the optional parent, issue 11)
+NO_PARENT = "未分板块"          # how a company without a parent is shown when figures roll up by 板块
+
+
+def _parent(text) -> str | None:
+    t = " ".join(nfkc(str(text or "")).split())
+    return t or None
+
+
+def parents(store: Store) -> dict[str, str | None]:
+    """Company → its 板块 (None where it has none), registry order."""
+    return dict(store.rows("SELECT name, parent FROM companies ORDER BY id"))
+
+
+def set_parent(store: Store, name: str, parent: str | None) -> None:
+    """Set (or, with None / blank, clear) a company's 板块."""
+    with store.write() as cur:
+        if not cur.execute("UPDATE companies SET parent = ? WHERE name = ? RETURNING id",
+                           [_parent(parent), name]).fetchall():
+            raise CompanyError(f"没有登记单位“{name}”")
+
+
+# ------------------------------------------------------------------ registry import (单位名称 / 简称或别名 / 所属板块)
+REGISTRY_COLUMNS = {"name": ("单位名称", "单位全称", "单位", "公司名称"),
+                    "aliases": ("简称或别名", "简称", "别名", "简称/别名"),
+                    "parent": ("所属板块", "板块", "二级单位", "所属二级单位")}
+REGISTRY_HEADERS = ("单位名称", "简称或别名", "所属板块")
+_ALIAS_SPLIT = re.compile(r"[、,，;；/\n]+")
+
+
+def read_registry(data: bytes, file_name: str = "单位登记.xlsx") -> list[tuple[int, str, list[str], str | None]]:
+    """The rows of a registry sheet: (Excel row, name, aliases, parent). The header row is the first row that
+    holds 单位名称 (title lines above it are skipped). Raises CompanyError naming every problem at once."""
+    import io
+
+    import pandas as pd
+    from .textnorm import header_key
+    try:
+        if file_name.lower().endswith(".csv"):
+            raw = pd.read_csv(io.BytesIO(data), header=None, dtype=str, encoding_errors="replace")
+        else:
+            raw = pd.read_excel(io.BytesIO(data), header=None, dtype=str)
+    except Exception as e:  # noqa: BLE001 — any unreadable file is one Chinese message
+        raise CompanyError(f"无法读取单位登记表 {file_name}：{type(e).__name__}") from None
+    wanted = {header_key(w): field for field, words in REGISTRY_COLUMNS.items() for w in words}
+    for i, row in raw.iterrows():
+        cols = {wanted[header_key(str(v))]: j for j, v in enumerate(row) if isinstance(v, str) and header_key(v) in wanted}
+        if "name" in cols:
+            break
+    else:
+        raise CompanyError(f"{file_name}：没有找到“单位名称”列（表头应为：{'、'.join(REGISTRY_HEADERS)}）")
+    out, errors, seen = [], [], {}
+    for k in range(i + 1, len(raw)):
+        cell = lambda f: raw.iat[k, cols[f]] if f in cols and isinstance(raw.iat[k, cols[f]], str) else ""  # noqa: E731
+        name = " ".join(nfkc(cell("name")).split())
+        if not name:
+            continue
+        if name.startswith(("填表", "说明", "注：")):
+            continue
+        key = company_key(name)
+        if key in seen:
+            errors.append(f"第 {k + 1} 行：单位“{name}”与第 {seen[key]} 行重复")
+            continue
+        seen[key] = k + 1
+        aliases = [a.strip() for a in _ALIAS_SPLIT.split(cell("aliases")) if a.strip()]
+        out.append((k + 1, name, aliases, cell("parent") if "parent" in cols else None))   # blank clears
+    if errors:
+        raise CompanyError("；".join(errors))
+    if not out:
+        raise CompanyError(f"{file_name}：表中没有单位")
+    return out
+
+
+def import_registry(store: Store, data: bytes, file_name: str = "单位登记.xlsx") -> dict:
+    """Register every company of a registry sheet in one transaction (all or nothing): new companies are added,
+    known ones gain the aliases listed, and the 板块 column (when the sheet has one) sets each company's parent.
+    Returns {"added": n, "updated": n, "companies": [names]}."""
+    rows = read_registry(data, file_name)
+    before = set(list_companies(store))
+    names, errors = [], []
+    with store.write() as cur:
+        for row_no, name, al, parent in rows:
+            try:
+                names.append(_register(cur, name, al, parent))
+            except CompanyError as e:
+                errors.append(f"第 {row_no} 行：{e}")
+        if errors:
+            raise CompanyError("；".join(errors))      # rolls the whole import back
+    added = [n for n in names if n not in before]
+    return {"added": len(added), "updated": len(names) - len(added), "companies": names}

@@ -1,9 +1,13 @@
-"""python -m bench [--rows 100000] [--hazards 1000000]
+"""python -m bench [--rows 100000] [--hazards 1000000] [--skip ingest engine pages browser]   (make bench)
 
-1. Ingest a generated N-row hazard .xlsx through the CLI (`python -m analytics ingest`),
-   against the baseline of merely reading the same file with pandas + openpyxl.
-2. The metrics of DOMAIN.md §3 (compute) and a 12-month trend (series) over M hazards,
-   against the baseline of a bare DuckDB GROUP BY month, company over the same table.
+1. Ingest a generated N-row hazard .xlsx through the CLI (`python -m analytics ingest`), against the baseline
+   of merely reading the same file with pandas + openpyxl (issue 11 point 1, as the ingest is today).
+2. Builds the large group (200 companies in 8 板块, M hazards over ten years, 1,000 accidents) in a temp dir.
+3. Engine: every §3 metric, a 12-month series, the 板块 roll-up and 需要关注, uncached, against a bare DuckDB
+   GROUP BY month, company over the same table.
+4. Pages: each page with AppTest — the first run after a write (caches miss) and the warm run — against an
+   empty page; then the peak RSS of the process.
+5. A fresh server's start-to-overview, fully drawn in Chromium, against the same for the demo data.
 Timings are wall-clock medians; ratios compare with the baseline of this same run.
 """
 from __future__ import annotations
@@ -77,46 +81,167 @@ def bench_ingest(rows: int, tmp: Path) -> None:
           f"(baseline pandas+openpyxl read only: {t_base:.2f} s; ratio {t_ingest / t_base:.2f}×)")
 
 
-def bench_metrics(n: int, tmp: Path) -> None:
-    from analytics.companies import add_company
+COMPANIES, PARENTS = 200, 8
+
+
+def build_group(path: Path, hazards: int) -> None:
+    """The large group of issue 11, deterministic: 200 companies in 8 板块 (imported from a registry sheet like
+    a real group's), `hazards` hazards over 2017-01-01 … 2026-11-25 (10 % never rectified, 1 % major) with
+    locations and categories, and 1,000 accidents — written straight into the store (the ingest is timed
+    separately above)."""
+    import xlsxwriter
+    from analytics.companies import import_registry
     from analytics.store.db import Store
-    from analytics.figures.metrics import Window, compute, series
-    s = Store(tmp / "metrics.duckdb")
-    names = [f"基准单位{i}有限公司" for i in range(8)]
-    for nm in names:
-        add_company(s, nm)
+    reg = path.parent / "registry.xlsx"
+    wb = xlsxwriter.Workbook(str(reg))
+    ws = wb.add_worksheet("单位登记")
+    ws.write_row(0, 0, ["单位名称", "简称或别名", "所属板块"])
+    for i in range(COMPANIES):
+        ws.write_row(i + 1, 0, [f"基准单位{i:03d}有限公司", f"基准{i:03d}", f"第{i % PARENTS + 1}板块"])
+    wb.close()
+    s = Store(path)
+    import_registry(s, reg.read_bytes(), reg.name)
     with s.write() as cur:
         cur.execute("""
-            INSERT INTO hazards (batch_id, key, company, found_date, level, deadline, status, rectified_date)
-            SELECT 1, 'k' || i, '基准单位' || CAST(i % 8 AS VARCHAR) || '有限公司',
-                   DATE '2025-01-01' + CAST(i % 690 AS INTEGER),
+            INSERT INTO hazards (batch_id, key, company, hazard_no, found_date, level, deadline, status,
+                                 rectified_date, location, category, description, owner)
+            SELECT 1, 'k' || i, '基准单位' || lpad(CAST((i * 7919) % 200 AS VARCHAR), 3, '0') || '有限公司', 'H' || i,
+                   DATE '2017-01-01' + CAST(i % 3616 AS INTEGER),
                    CASE WHEN i % 100 = 0 THEN '重大' ELSE '一般' END,
-                   DATE '2025-01-01' + CAST(i % 690 AS INTEGER) + CAST(3 + i % 27 AS INTEGER),
+                   DATE '2017-01-01' + CAST(i % 3616 AS INTEGER) + CAST(3 + i % 27 AS INTEGER),
                    CASE WHEN i % 10 = 0 THEN '未整改' ELSE '已整改' END,
                    CASE WHEN i % 10 = 0 THEN NULL
-                        ELSE DATE '2025-01-01' + CAST(i % 690 AS INTEGER) + CAST(i % 35 AS INTEGER) END
-            FROM range(?) r(i)""", [n])
-    w = Window.of(dt.date(2026, 1, 1), dt.date(2026, 11, 25))
-    compute(s, w)  # warm
+                        ELSE DATE '2017-01-01' + CAST(i % 3616 AS INTEGER) + CAST(i % 35 AS INTEGER) END,
+                   '部位' || CAST(i % 5000 AS VARCHAR), '消防安全', '隐患描述' || CAST(i % 2000 AS VARCHAR),
+                   '责任人' || CAST(i % 97 AS VARCHAR)
+            FROM range(?) r(i)""", [hazards])
+        cur.execute("""
+            INSERT INTO accidents (batch_id, key, company, accident_no, occurred_at, reported_at, type, level,
+                                   deaths, serious_injuries, minor_injuries, direct_loss,
+                                   cause_found, responsibility_handled, measures_done, lessons_learned)
+            SELECT 1, 'a' || i, '基准单位' || lpad(CAST((i * 31) % 200 AS VARCHAR), 3, '0') || '有限公司', 'A' || i,
+                   TIMESTAMP '2017-01-01 08:00' + INTERVAL (i * 3) DAY,
+                   TIMESTAMP '2017-01-01 08:30' + INTERVAL (i * 3) DAY + INTERVAL (i % 3) HOUR,
+                   '物体打击', '一般', CASE WHEN i % 97 = 0 THEN 1 ELSE 0 END, i % 2, 1, 0.5,
+                   true, true, i % 5 <> 0, true
+            FROM range(1000) r(i)""")
+    s.close()
+
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+def bench_metrics(s, hazards: int) -> None:
+    from analytics.figures import anomalies
+    from analytics.figures.metrics import DOMAIN_METRICS, Window, frame
+    w = Window.of(dt.date(2026, 1, 1), AS_OF)
     t_base = timed(lambda: s.df("""SELECT company, date_trunc('month', found_date) m, count(*),
                                           count(rectified_date) FROM hazards GROUP BY ALL"""), 5)
-    t_compute = timed(lambda: compute(s, w), 5)
-    t_series = timed(lambda: series(s, "hazards_found", Window.of(dt.date(2025, 12, 1), dt.date(2026, 11, 25))), 5)
-    print(f"metrics at {n:,} hazards: compute (all §3 metrics, 8 companies + group) {t_compute * 1000:.0f} ms; "
-          f"12-month series {t_series * 1000:.0f} ms "
-          f"(baseline bare GROUP BY month, company: {t_base * 1000:.0f} ms; ratios {t_compute / t_base:.1f}× / "
-          f"{t_series / t_base:.1f}×)")
-    s.close()
+    t_compute = timed(lambda: frame.uncached(s, DOMAIN_METRICS, w), 3)
+    t_series = timed(lambda: frame.uncached(s, ("hazards_found", "overdue_open"), Window.of(dt.date(2025, 12, 1), AS_OF),
+                                            freq="month"), 3)
+    t_by_parent = timed(lambda: frame.uncached(s, ("hazards_found", "rectification_rate"), w, by="parent"), 3)
+    t_anom = timed(lambda: anomalies.find.uncached(s, w), 1)
+    print(f"engine at {hazards:,} hazards × {COMPANIES} companies (no cache; baseline bare GROUP BY month, company "
+          f"{t_base * 1000:.0f} ms):")
+    for label, t in (("all §3 metrics, every company + group", t_compute),
+                     ("12-month series (found + overdue stock)", t_series),
+                     ("by 板块", t_by_parent), ("anomalies.find (需要关注)", t_anom)):
+        print(f"  {label:<42} {t * 1000:7.0f} ms  ({t / t_base:5.1f}× baseline)")
+
+
+PAGES = ("overview", "meeting", "indicators", "accidents", "hazard_trends", "rectification", "training_investment",
+         "company_profile", "upload")
+
+
+def bench_pages(db: Path) -> None:
+    """Each page with AppTest: the first run after a write (every cache misses: the data version moved on) and the
+    warm run (the same page again), in this process; then the peak RSS of this process."""
+    import resource
+    from streamlit.testing.v1 import AppTest
+    from analytics.companies import set_parent
+    from analytics.figures import cache
+    from analytics.store import db as dbmod
+    os.environ["SAFETY_DB"] = str(db)
+    t_base = timed(lambda: AppTest.from_string("import streamlit as st\nst.write('x')").run(), 3)
+    print(f"pages (AppTest, seconds; baseline an empty page {t_base:.2f} s):")
+    print(f"  {'page':<22}{'after a write':>14}{'warm':>8}{'engine (warm→cold Δ)':>24}")
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.run()
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        s = dbmod.get_store(db)
+        set_parent(s, "基准单位000有限公司", "第1板块")          # a write: the data version moves on
+        t0 = time.perf_counter()
+        at.run()
+        cold = time.perf_counter() - t0
+        warm = timed(lambda: at.run(), 2)
+        err = "  ERROR " + str(at.exception[0].message)[:60] if at.exception else ""
+        print(f"  {page:<22}{cold:>13.2f}s{warm:>7.2f}s{(cold - warm) * 1000:>20.0f} ms{err}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the bench process (app in process, all pages run): {rss:.0f} MB; cache {cache.stats()}")
+
+
+def bench_browser(db: Path, tmp: Path) -> None:
+    """A fresh server on the group's database: seconds from starting `streamlit run` to the overview fully drawn in
+    Chromium (tests/browser/harness: script finished, nothing stale or skeletal); baseline the same for the demo."""
+    sys.path.insert(0, str(ROOT))
+    from playwright.sync_api import sync_playwright
+    from tests.browser.harness import DEBIAN_CHROMIUM, App, Server, load_demo
+
+    def start_to_overview(path: Path) -> float:
+        t0 = time.perf_counter()
+        server = Server(path, tmp / f"{path.stem}.log").start(deadline_s=120)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=str(DEBIAN_CHROMIUM), args=[
+                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run"])
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                App(page, server).open()
+                t = time.perf_counter() - t0
+                page.screenshot(path=str(ROOT / "bench" / f"overview_{path.stem}.png"), full_page=True)
+                browser.close()
+            return t
+        finally:
+            server.stop()
+    demo = tmp / "demo.duckdb"
+    load_demo(demo, tmp / "demo.log")
+    t_demo = start_to_overview(demo)
+    t_big = start_to_overview(db)
+    print(f"fresh server → overview drawn in Chromium: {t_big:.1f} s at {COMPANIES} companies "
+          f"(baseline the demo data: {t_demo:.1f} s; ratio {t_big / t_demo:.1f}×)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--hazards", type=int, default=1_000_000)
+    ap.add_argument("--skip", nargs="*", default=[], choices=["ingest", "engine", "pages", "browser"])
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
-        bench_ingest(a.rows, Path(d))
-        bench_metrics(a.hazards, Path(d))
+        tmp = Path(d)
+        if "ingest" not in a.skip:
+            bench_ingest(a.rows, tmp)
+        db = tmp / "group.duckdb"
+        t = time.perf_counter()
+        build_group(db, a.hazards)
+        print(f"built the group ({COMPANIES} companies, {a.hazards:,} hazards, 1,000 accidents) in "
+              f"{time.perf_counter() - t:.1f} s")
+        if "engine" not in a.skip:
+            from analytics.store.db import Store
+            s = Store(db)
+            bench_metrics(s, a.hazards)
+            s.close()
+        if "pages" not in a.skip:
+            bench_pages(db)
+            from analytics.store import db as dbmod
+            for st_ in list(dbmod._STORES.values()):
+                st_.close()
+            dbmod._STORES.clear()
+        if "browser" not in a.skip:
+            bench_browser(db, tmp)
 
 
 if __name__ == "__main__":

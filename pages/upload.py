@@ -10,7 +10,7 @@ from analytics.ingest.pipeline import STATUS_LABELS, ingest_bytes
 from analytics.ledgers import LEDGERS
 from analytics.ingest.load import RevertError, revert_batch
 from analytics.documents.templates import template_bytes
-from ui import state, widgets
+from ui import registry, state, widgets
 
 f = state.filters()
 s = state.store()
@@ -79,8 +79,10 @@ with tab_sub:
     widgets.caption("每月收到的台账（隐患、事故、培训、投入）；“未报送”表示该单位该月没有任何有效批次覆盖。", f)
 
 with tab_reg:
-    al = reg.aliases(s)
-    st.dataframe(pd.DataFrame({"单位": list(al), "别名": ["、".join(v) for v in al.values()]}), hide_index=True)
+    al, ups = reg.aliases(s), reg.parents(s)
+    st.dataframe(pd.DataFrame({"单位": list(al), "别名": ["、".join(v) for v in al.values()],
+                               "所属板块": [ups.get(n) or "" for n in al]}), hide_index=True)
+    registry.panel(s)
     with st.form("reg_add"):
         name = st.text_input("单位全称（已登记的单位则为其添加别名）")
         aliases = st.text_input("别名（多个用逗号分隔）")

@@ -91,6 +91,9 @@ RAG_HEADS = {"隐患整改率": "整改率", "按期整改率": "按期率", "�
              "事故起数": "事故", "死亡人数": "死亡", "突破指标": "突破"}
 
 
+FOLD_GREEN_OVER = 12       # above this many companies the RAG table lists green ones by name under the table
+
+
 def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str | None = None, big: bool = False):
     """The red/amber/green company table: colour with its word (never colour alone) and the reasons, as an
     HTML table whose reasons wrap inside their cells, so the whole table is readable without scrolling (short
@@ -98,6 +101,11 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
     one clicked (its full name) or None. big=True: the projector (会议模式), larger type from MEETING_CSS."""
     show, css = rag_frame(df, metrics)
     companies, rags = list(show["单位"]), list(df.set_index("company").loc[show["单位"], "rag"])
+    green = [c for c, r in zip(companies, rags) if r == "绿"]
+    if len(companies) > FOLD_GREEN_OVER and green:      # one glance: red, amber (and 无数据) rows; green named below
+        keep = [r != "绿" for r in rags]
+        show, css = show[keep].reset_index(drop=True), css[keep].reset_index(drop=True)
+        companies, rags = [c for c, k in zip(companies, keep) if k], [r for r, k in zip(rags, keep) if k]
     show["单位"] = show["单位"].map(short_name)
     css["单位"] = "white-space: nowrap; font-weight: bold"
     for c in show.columns:
@@ -108,7 +116,11 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
         show, css = show.rename(columns=RAG_HEADS), css.rename(columns=RAG_HEADS)
     sty = show.style.apply(lambda _: css, axis=None).hide(axis="index")
     with st.container(key=f"nowrap_rag_{key or 'big'}"):      # theme.APP_CSS: cells keep their white-space
-        st.table(sty)
+        if len(show):
+            st.table(sty)
+        if len(green) and len(companies) + len(green) > FOLD_GREEN_OVER:
+            st.markdown(f"**绿色单位 {len(green)} 个**（以上规则均未触发）：")
+            st.text("、".join(short_name(c) for c in green))          # names as text, never markup
     if not key or big:
         return None
     labels = dict(zip(companies, rags))
@@ -180,6 +192,10 @@ WRAP_COLUMNS = {"隐患描述": 340, "情况说明": 520, "需要关注": 560, "
                 "事故简要经过": 360, "控制目标": 190}
 
 
+MAX_TABLE_ROWS = 500       # rows a records table draws (the total is stated; the Excel download holds every row)
+TOP_N = 15                 # companies a company chart draws, worst first (the rest folded into one bar or listed)
+
+
 def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool = False,
                   first: tuple[str, ...] = (), wrap: tuple[str, ...] = (), max_height: int = 560) -> None:
     """Records as a table; `first` columns (those present) move to the front, e.g. OWNER_FIRST, so they are
@@ -188,6 +204,9 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool =
     if first:
         lead = [c for c in first if c in df.columns]
         df = df[lead + [c for c in df.columns if c not in lead]]
+    if len(df) > MAX_TABLE_ROWS:      # a page stays fast and no Styler limit can break it; the download has all
+        st.caption(f"共 {len(df):,} 条，表中显示前 {MAX_TABLE_ROWS:,} 条（顺序同下载文件）；全部记录请用下方“下载 Excel”。")
+        df = df.head(MAX_TABLE_ROWS)
     df = display(df).reset_index(drop=True)
     sty = df.style
     words = [c for c in df.columns if c in ("状态", "突破指标", "原因查清", "责任人处理", "整改措施落实", "教训吸取",
@@ -294,7 +313,13 @@ def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_ma
 
 def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: float | None = None) -> None:
     """Rates per company as horizontal bars (percent), with an optional target line. The value is written
-    inside each bar at its base, so the target line (drawn across the bars' ends) never runs through it."""
+    inside each bar at its base, so the target line (drawn across the bars' ends) never runs through it.
+    Worst first (lowest first rate; companies without a rate last); beyond TOP_N companies only the worst
+    TOP_N are drawn, and the title says so."""
+    df = df.assign(_k=df[rates[0]].fillna(9.0)).sort_values(["_k", *rates[1:2]], kind="stable").drop(columns="_k")
+    if len(df) > TOP_N:
+        title = f"{title}（最低的 {TOP_N} 个单位，共 {len(df)} 个）"
+        df = df.head(TOP_N)
     fig = go.Figure()
     names = [short_name(c) for c in df["company"]]
     for i, m in enumerate(rates):
@@ -317,13 +342,36 @@ def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: fl
     st.plotly_chart(fig, theme=None)
 
 
+def fold_label(k: int, noun: str = "单位") -> str:
+    return f"其余 {k} 个{noun}"
+
+
+def fold_top(df: pd.DataFrame, group: str, value: str, *keep: str | None, n: int = TOP_N,
+             noun: str = "单位") -> tuple[pd.DataFrame, list]:
+    """Long rows (group, value, other keys …) with more than n groups: the n groups of the largest total, in that
+    order, and the rest added up under one group “其余 K 个单位” (for counts only: a sum over rows). Returns the
+    frame and the folded groups ([] when nothing was folded)."""
+    totals = df.groupby(group, sort=False)[value].sum().sort_values(ascending=False, kind="stable")
+    if len(totals) <= n:
+        return df.set_index(group).loc[totals.index].reset_index(), []
+    top, rest = list(totals.index[:n]), list(totals.index[n:])
+    label = fold_label(len(rest), noun)
+    keys = [k for k in keep if k]
+    folded = (df[df[group].isin(rest)].groupby(keys, sort=False)[value].sum().reset_index().assign(**{group: label})
+              if keys else pd.DataFrame({group: [label], value: [df[df[group].isin(rest)][value].sum()]}))
+    head = df[df[group].isin(top)].set_index(group).loc[top].reset_index()
+    return pd.concat([head, folded[head.columns]], ignore_index=True), rest
+
+
 def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: str, color_map: dict) -> None:
-    """Horizontal stacked bars, one per company (names stay readable on a projector)."""
-    d = df.assign(**{x: df[x].map(short_name)}) if x == "company" else df
+    """Horizontal stacked bars, one per company (names stay readable on a projector), the largest total first;
+    beyond TOP_N companies the rest are folded into one bar “其余 K 个单位” (their counts added)."""
+    d, _ = fold_top(df, x, y, color)
+    d = d.assign(**{x: d[x].map(short_name)}) if x == "company" else d
     fig = px.bar(d, y=x, x=y, color=color, color_discrete_map=color_map, barmode="stack", orientation="h",
                  labels={x: "", y: "隐患数（项）", color: ""})
     fig.update_layout(yaxis=dict(autorange="reversed", title=None))
-    theme.style(fig, title, max(320, 48 * df[x].nunique() + 160))
+    theme.style(fig, title, max(320, 48 * d[x].nunique() + 160))
     # the legend above the bars: at the bottom it shared a row with the axis title
     fig.update_layout(legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"))
     fig.update_xaxes(title=dict(text="隐患数（项）", standoff=12))

@@ -64,9 +64,15 @@ def sidebar_filters() -> Filters:
             picked = st.date_input("起止日期", value=(start, end), key="f_range", format="YYYY-MM-DD")
             if isinstance(picked, (list, tuple)) and len(picked) == 2:
                 start, end = picked
-        chosen = st.multiselect("单位（不选即全部）", names, key="f_companies", placeholder="全部单位")
+        ups = reg.parents(s)
+        blocks = sorted({p for p in ups.values() if p})
+        block = st.selectbox("板块", blocks, index=None, key="f_parent", placeholder="全部板块") if blocks else None
+        if block:                 # drill into a 板块: its companies only (each 板块 keeps its own choice)
+            names = [n for n in names if ups.get(n) == block]
+        chosen = st.multiselect("单位（不选即全部）", names, key=f"f_companies_{block}" if block else "f_companies",
+                                placeholder=f"{block}全部单位" if block else "全部单位")
         st.caption(f"统计期：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}；状态截至 {end:%Y-%m-%d}")
-    f = Filters(Window.of(start, end), chosen or None, f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
+    f = Filters(Window.of(start, end), chosen or (names if block else None), f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
     st.session_state["filters"] = f
     return f
 

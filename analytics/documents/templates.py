@@ -169,3 +169,38 @@ def _instructions(wb, lg: Ledger) -> None:
     ws.set_column(2, 2, 40)
     ws.set_column(3, 3, 50)
     ws.set_column(4, 4, 40)
+
+
+# ------------------------------------------------------------------ the registry sheet (issue 11)
+REGISTRY_TEMPLATE_NAME = "单位登记表（标准模板）.xlsx"
+
+
+def registry_template_bytes() -> bytes:
+    """The sheet `python -m analytics companies import` and 单位管理 read: 单位名称* / 简称或别名 / 所属板块, with a
+    title line, an example row and a 填表说明 sheet, laid out like the ledger templates."""
+    from ..companies import REGISTRY_HEADERS
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    title = wb.add_format({"bold": True, "font_size": 14})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center"})
+    text = wb.add_format({"num_format": "@"})
+    ws = wb.add_worksheet("单位登记")
+    ws.write(0, 0, "集团子（控）公司登记表", title)
+    ws.write(1, 0, "每个单位一行；已登记的单位再次导入时补充别名、更新所属板块")
+    ws.write_row(HEADER_ROW, 0, [f"{REGISTRY_HEADERS[0]}*", *REGISTRY_HEADERS[1:]], head)
+    ws.set_column(0, 0, 36, text)
+    ws.set_column(1, 1, 30, text)
+    ws.set_column(2, 2, 18, text)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    notes = wb.add_worksheet("填表说明")
+    notes.set_column(0, 0, 16)
+    notes.set_column(1, 1, 80)
+    notes.write_row(0, 0, ["列", "说明"], head)
+    for i, (col, note) in enumerate((
+            ("单位名称*", "单位全称，如 陇原电力有限公司（全角/半角、空格和“有限公司/有限责任公司”后缀不区分）"),
+            ("简称或别名", "可填多个，用顿号、逗号或分号分隔，如 陇原电力、陇电；别名不能属于另一个单位"),
+            ("所属板块", "可留空；如 能源板块、建设板块。看板可按板块汇总并查看其下属单位；留空则清除该单位的板块"),
+            ("导入", "整表一次导入：任何一行有误（重复、别名冲突）则整表不导入，并列出每一处错误")), start=1):
+        notes.write_row(i, 0, [col, note])
+    wb.close()
+    return buf.getvalue()

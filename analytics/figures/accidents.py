@@ -9,11 +9,13 @@ import pandas as pd
 from ..store.db import Store
 from ..store.history import data_span
 from .metrics import GROUP, Window, frame, series
+from .cache import cached
 
 LEVELS = ("一般", "较大", "重大", "特别重大")            # 国务院令第493号, lowest first
 SUMS = ("accidents", "deaths", "serious_injuries", "minor_injuries", "direct_loss")
 
 
+@cached
 def by_level(store: Store, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
     """One row per level (all four, zeros included): level, accidents, deaths, serious_injuries, minor_injuries,
     direct_loss."""
@@ -23,6 +25,7 @@ def by_level(store: Store, window: Window, companies: list[str] | None = None) -
     return out.rename_axis("level").reset_index()
 
 
+@cached
 def by_type(store: Store, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
     """Accident types (GB 6441) that occurred in the window, most frequent first: type, accidents, deaths,
     serious_injuries, direct_loss."""
@@ -32,6 +35,7 @@ def by_type(store: Store, window: Window, companies: list[str] | None = None) ->
         ["type", *SUMS]].reset_index(drop=True)
 
 
+@cached
 def monthly_by_level(store: Store, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
     """Accidents per month and level (period, group, value): every month of the window, zeros included,
     even when no accident occurred at all."""
@@ -43,6 +47,7 @@ def monthly_by_level(store: Store, window: Window, companies: list[str] | None =
     return df
 
 
+@cached
 def safe_days(store: Store, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
     """安全生产天数 per company and for the group (first row): company, days, last_accident, note, short (a few words).
     days = as_of − the day of the last accident on or before as_of; with no accident on record, the days

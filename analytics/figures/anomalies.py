@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..store.db import Store
@@ -23,6 +24,7 @@ from ..store.history import submissions
 from ..ledgers import LEDGERS
 from .metrics import GROUP, Window, frame
 from ..textnorm import compact
+from .cache import cached
 
 # ------------------------------------------------------------------ thresholds (named, printed)
 ZERO_LOOKBACK_MONTHS = 12        # 零隐患上报: look back this many months …
@@ -67,78 +69,106 @@ def finished_months(window: Window) -> list[pd.Timestamp]:
 
 
 # ------------------------------------------------------------------ the rules (pure)
+def _by_month(monthly: pd.DataFrame, months: list[pd.Timestamp], look: int) -> pd.DataFrame:
+    """hazards_found as a company × month matrix (companies in first-seen order) over the judged months and the
+    `look` months before them, missing months 0 — the rules below are then column shifts, not lookups per cell."""
+    span = pd.date_range(months[0] - pd.DateOffset(months=look), months[-1], freq="MS")
+    m = monthly.assign(period=pd.to_datetime(monthly["period"]))
+    return (m.pivot_table(index="company", columns="period", values="hazards_found", aggfunc="sum", sort=False)
+             .reindex(index=list(dict.fromkeys(monthly["company"])), columns=span).fillna(0).astype("int64"))
+
+
+def _before(mat: pd.DataFrame, n: int) -> pd.DataFrame:
+    """For each month, the sum over the n months before it (of a numeric matrix)."""
+    return mat.T.rolling(n, min_periods=1).sum().shift(1).fillna(0).T
+
+
 def zero_months(monthly: pd.DataFrame, months: list[pd.Timestamp],
                 submitted: set[tuple[str, pd.Timestamp]] | None = None) -> pd.DataFrame:
     """零隐患上报. monthly: company, period (first day of month), hazards_found — covering the months
     judged and the ZERO_LOOKBACK_MONTHS before them (missing months count as 0). submitted: the
     (company, month) pairs with a hazard ledger uploaded; None = treat every month as submitted."""
+    if monthly.empty or not months:
+        return _empty()
+    mat = _by_month(monthly, months, ZERO_LOOKBACK_MONTHS)
+    active = _before((mat > 0).astype("int64"), ZERO_LOOKBACK_MONTHS)
     out = []
-    counts = {(r.company, pd.Timestamp(r.period)): int(r.hazards_found) for r in monthly.itertuples()}
-    for company in dict.fromkeys(monthly["company"]):
-        for m in months:
-            if counts.get((company, m), 0) != 0:
-                continue
+    for m in months:
+        hit = (mat[m] == 0) & (active[m] >= ZERO_MIN_ACTIVE_MONTHS)
+        for company in mat.index[hit.to_numpy()]:
             if submitted is not None and (company, m) not in submitted:
                 continue                       # not uploaded at all: that is 台账未报送, not zero
-            before = [m - pd.DateOffset(months=i) for i in range(1, ZERO_LOOKBACK_MONTHS + 1)]
-            active = sum(1 for b in before if counts.get((company, b), 0) > 0)
-            if active >= ZERO_MIN_ACTIVE_MONTHS:
-                out.append([company, ZERO, f"{m:%Y-%m}",
-                            f"{m:%Y年%m月}报送的隐患台账为 0 项；此前 {ZERO_LOOKBACK_MONTHS} 个月中有 {active} 个月上报过隐患"])
-    return pd.DataFrame(out, columns=COLUMNS) if out else _empty()
+            out.append([company, ZERO, f"{m:%Y-%m}", f"{m:%Y年%m月}报送的隐患台账为 0 项；此前 {ZERO_LOOKBACK_MONTHS} "
+                                                     f"个月中有 {int(active.at[company, m])} 个月上报过隐患"])
+    return _ordered(out, list(mat.index))
 
 
 def drops(monthly: pd.DataFrame, months: list[pd.Timestamp]) -> pd.DataFrame:
     """隐患数骤降 against the company's own preceding DROP_BASELINE_MONTHS months (missing months = 0)."""
+    if monthly.empty or not months:
+        return _empty()
+    mat = _by_month(monthly, months, DROP_BASELINE_MONTHS)
+    base = _before(mat, DROP_BASELINE_MONTHS) / DROP_BASELINE_MONTHS
     out = []
-    counts = {(r.company, pd.Timestamp(r.period)): int(r.hazards_found) for r in monthly.itertuples()}
-    for company in dict.fromkeys(monthly["company"]):
-        for m in months:
-            found = counts.get((company, m), 0)
-            if found == 0:
-                continue                       # a zero month is 零隐患上报's business
-            base = sum(counts.get((company, m - pd.DateOffset(months=i)), 0)
-                       for i in range(1, DROP_BASELINE_MONTHS + 1)) / DROP_BASELINE_MONTHS
-            if base >= DROP_MIN_BASELINE and found < DROP_RATIO * base:
-                out.append([company, DROP, f"{m:%Y-%m}",
-                            f"{m:%Y年%m月}排查隐患 {found} 项，为前 {DROP_BASELINE_MONTHS} 个月月均 {base:.1f} 项的 "
-                            f"{found / base:.0%}"])
-    return pd.DataFrame(out, columns=COLUMNS) if out else _empty()
+    for m in months:
+        hit = (mat[m] > 0) & (base[m] >= DROP_MIN_BASELINE) & (mat[m] < DROP_RATIO * base[m])
+        for company in mat.index[hit.to_numpy()]:
+            found, b = int(mat.at[company, m]), float(base.at[company, m])
+            out.append([company, DROP, f"{m:%Y-%m}", f"{m:%Y年%m月}排查隐患 {found} 项，为前 {DROP_BASELINE_MONTHS} "
+                                                     f"个月月均 {b:.1f} 项的 {found / b:.0%}"])
+    return _ordered(out, list(mat.index))
+
+
+def _ordered(rows: list[list], companies: list[str]) -> pd.DataFrame:
+    """Flags by company (first-seen order), then month, as the per-company loops gave them."""
+    if not rows:
+        return _empty()
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["_c"] = df["单位"].map({c: i for i, c in enumerate(companies)})
+    return df.sort_values(["_c", "时间"], kind="stable").drop(columns="_c").reset_index(drop=True)
 
 
 def repeats(hazards: pd.DataFrame, window: Window) -> pd.DataFrame:
     """重复隐患. hazards: company, found_date, location, category, hazard_no, description. One row per
     (company, location, category) with ≥ REPEAT_MIN hazards within REPEAT_DAYS days, the last of
-    them found in the window; reports the densest such span."""
+    them found in the window; reports the densest such span (the latest of equally dense ones).
+    Set-based: the rows sorted by (group, date) once, each row's count of the group's hazards in the
+    REPEAT_DAYS before it by two binary searches over that order (a window function, not a loop per row)."""
     if hazards.empty:
         return _empty()
-    h = hazards[hazards["location"].fillna("").map(lambda v: compact(str(v))) != ""].copy()
-    h["found_date"] = pd.to_datetime(h["found_date"])
-    h["loc_key"] = h["location"].map(lambda v: compact(str(v)))
-    h["category"] = h["category"].fillna("未填写类别")
-    start, end = pd.Timestamp(window.start), pd.Timestamp(window.end)
-    out = []
-    for (company, _, category), g in h.groupby(["company", "loc_key", "category"], sort=False):
-        dates = g.sort_values("found_date").reset_index(drop=True)
-        best = None
-        lo = 0
-        for hi in range(len(dates)):
-            while (dates.at[hi, "found_date"] - dates.at[lo, "found_date"]).days > REPEAT_DAYS:
-                lo += 1
-            n = hi - lo + 1
-            if n >= REPEAT_MIN and start <= dates.at[hi, "found_date"] <= end and (best is None or n >= best[0]):
-                best = (n, lo, hi)
-        if best:
-            n, lo, hi = best
-            span = dates.iloc[lo:hi + 1]
-            words = "、".join(dict.fromkeys(span["description"].dropna().astype(str)))
-            nos = "、".join(span["hazard_no"].dropna().astype(str))
-            out.append([company, REPEAT,
-                        f"{span['found_date'].iloc[0]:%Y-%m-%d}～{span['found_date'].iloc[-1]:%Y-%m-%d}",
-                        f"{span['location'].iloc[-1]}·{category}：{REPEAT_DAYS} 天内发现 {n} 项"
-                        + (f"（{nos}）" if nos else "") + f"：{words}", n])
-    if not out:
+    h = hazards.reset_index(drop=True)
+    raw = h["location"].astype("string")
+    keys = {v: compact(v) for v in pd.unique(raw.dropna())}          # each distinct text normalised once
+    h = h.assign(loc_key=raw.map(keys).astype("string").fillna(""), category=h["category"].fillna("未填写类别"),
+                 found_date=pd.to_datetime(h["found_date"]), _pos=range(len(h)))
+    h = h[h["loc_key"] != ""]
+    if h.empty:
         return _empty()
+    h = h.sort_values(["company", "loc_key", "category", "found_date"], kind="stable").reset_index(drop=True)
+    gid = h.groupby(["company", "loc_key", "category"], sort=False).ngroup().to_numpy(np.int64)
+    days = ((h["found_date"] - pd.Timestamp("1900-01-01")).dt.days).to_numpy(np.int64)
+    key = gid * 1_000_000 + days
+    right = np.searchsorted(key, key, "right")                        # the row's whole day counts (ties)
+    left = np.searchsorted(key, key - REPEAT_DAYS, "left")
+    n = right - left
+    start, end = pd.Timestamp(window.start), pd.Timestamp(window.end)
+    hit = (n >= REPEAT_MIN) & h["found_date"].between(start, end).to_numpy()
+    if not hit.any():
+        return _empty()
+    cand = pd.DataFrame({"gid": gid[hit], "n": n[hit], "days": days[hit], "left": left[hit], "right": right[hit]})
+    best = cand.sort_values(["gid", "n", "days"], kind="stable").groupby("gid").tail(1)
+    first_seen = h.groupby(gid)["_pos"].min()
+    best = best.assign(_first=best["gid"].map(first_seen)).sort_values("_first", kind="stable")
+    col = {c: h[c].astype(object).where(h[c].notna(), None).tolist()
+           for c in ("company", "location", "category", "hazard_no", "description")}
+    day = h["found_date"].dt.strftime("%Y-%m-%d").tolist()
+    out = []
+    for lo, hi, n_ in zip(best["left"], best["right"], best["n"]):      # only the flagged spans, as lists
+        words = "、".join(dict.fromkeys(str(v) for v in col["description"][lo:hi] if v is not None))
+        nos = "、".join(str(v) for v in col["hazard_no"][lo:hi] if v is not None)
+        out.append([col["company"][hi - 1], REPEAT, f"{day[lo]}～{day[hi - 1]}",
+                    f"{col['location'][hi - 1]}·{col['category'][hi - 1]}：{REPEAT_DAYS} 天内发现 {int(n_)} 项"
+                    + (f"（{nos}）" if nos else "") + f"：{words}", int(n_)])
     df = pd.DataFrame(out, columns=[*COLUMNS, "项数"])
     return df.sort_values("项数", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -179,6 +209,7 @@ def _first_uploads(store: Store) -> dict[str, pd.Timestamp]:
     return {ledger: pd.Timestamp(m) for ledger, m in rows if m is not None}
 
 
+@cached
 def find(store: Store, window: Window, companies: list[str] | None = None,
          kinds: tuple[str, ...] = KINDS) -> pd.DataFrame:
     """Every flag of the window: 单位, 类型, 时间, 情况说明, 项数 (重复隐患 only) — by company (registry order),
@@ -223,18 +254,21 @@ def summary(flags: pd.DataFrame) -> pd.DataFrame:
     """One line per company for the compact 需要关注 list: 单位, 需要关注 (e.g. "重复隐患 3 处；零隐患上报 1 个月")."""
     if flags.empty:
         return pd.DataFrame({"单位": pd.Series(dtype="object"), "需要关注": pd.Series(dtype="object")})
+    by: dict[str, dict[str, list]] = {}          # one pass over the flags (they come sorted by company, rule)
+    for r in flags[["单位", "类型", "时间", "情况说明", "项数"]].itertuples(index=False):
+        by.setdefault(r[0], {}).setdefault(r[1], []).append(r)
     rows = []
-    for company, g in flags.groupby("单位", sort=False):
+    for company, kinds in by.items():
         parts = []
         for k in KINDS:
-            k_rows = g[g["类型"] == k]
-            if k_rows.empty:
+            k_rows = kinds.get(k)
+            if not k_rows:
                 continue
             if k == REPEAT:
-                top = k_rows.iloc[0]
-                parts.append(f"{k} {len(k_rows)} 处（最多：{top['情况说明'].split('：')[0]} {top['项数']} 项）")
+                top = k_rows[0]
+                parts.append(f"{k} {len(k_rows)} 处（最多：{top[3].split('：')[0]} {top[4]} 项）")
             else:
-                months = list(k_rows["时间"])
+                months = [x[2] for x in k_rows]
                 parts.append(f"{k} {len(months)} 个月（{'、'.join(months[:3])}{'等' if len(months) > 3 else ''}）")
         rows.append([company, "；".join(parts)])
     return pd.DataFrame(rows, columns=["单位", "需要关注"])

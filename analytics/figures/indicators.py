@@ -13,6 +13,7 @@ import pandas as pd
 from ..store.db import Store
 from .metrics import Window, frame
 from ..textnorm import compact
+from .cache import cached
 
 MET, NOT_MET, NO_DATA = "达标", "未达标", "无数据"
 
@@ -41,6 +42,7 @@ def derived_metric(indicator: str) -> str | None:
     return None
 
 
+@cached
 def evaluate(store: Store, year: int, as_of: dt.date, companies: list[str] | None = None) -> pd.DataFrame:
     """One row per indicator of the year: company, indicator, target, comparator, target_value, unit,
     is_percent, weight, derived, reported, actual, source, status, breach, differs."""

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..companies import NO_PARENT
 from ..store.db import Store
+from .cache import cached
 
 
 @dataclass(frozen=True)
@@ -169,37 +171,69 @@ def _windows_cte(freq: str | None) -> str:
                                    INTERVAL 1 MONTH) s(m)"""
 
 
-_SELECTED = "SELECT name, id FROM companies WHERE $companies IS NULL OR list_contains($companies, name)"
+_SELECTED = "SELECT name, id, {unit} AS unit FROM companies WHERE $companies IS NULL OR list_contains($companies, name)"
+# What a row of the table is: a company, or its 板块 (a company without one stands under NO_PARENT).
+UNITS = {"company": "name", "parent": f"coalesce(parent, '{NO_PARENT}')"}
 
 
-def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tuple[str, ...]) -> str:
+# The hazard rows a window can count: every hazard metric filters on IN_WINDOW or OPEN_AT_AS_OF, so a hazard
+# belongs to a window when it was found in it, or found before it and still open at its as_of. Pairing windows
+# and rows by these two range joins (each pair at most once) instead of crossing every month with every row keeps
+# the query near one pass over the table (issue 11: 12 months × 200 companies × 1M hazards).
+_HAZARD_PAIRS = """SELECT w.period AS w_period, t.* FROM w JOIN hazards t ON t.found_date BETWEEN w.start AND w.end
+  UNION ALL
+  SELECT w.period, t.* FROM w JOIN hazards t
+    ON t.found_date < w.start AND coalesce(t.rectified_date, DATE '9999-12-31') > w.as_of"""
+
+
+def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tuple[str, ...],
+                  unit: str = "company") -> str:
     exprs = ",\n  ".join(f"{m.sql} AS {m.name}" for m in metrics)
+    if ledger == "hazards":
+        pairs = _HAZARD_PAIRS if any(OPEN_AT_AS_OF in m.sql for m in metrics) else _HAZARD_PAIRS.split("\n")[0]
+        rows, on = f"tw AS ({pairs}) ", "t.w_period = w.period AND "
+        ledger = "tw"
+    else:                # small ledgers (and days_since_accident looks at every earlier row): every row
+        rows, on = "", ""
+    ctes = f"WITH w AS ({_windows_cte(freq)}), c AS ({_SELECTED.format(unit=UNITS[unit])}){', ' + rows if rows else ''}"
     if dims:  # a breakdown by ledger columns (e.g. level): rows only where the ledger has them
         dim_cols = ", ".join(f"t.{d}" for d in dims)
-        return f"""WITH w AS ({_windows_cte(freq)}), c AS ({_SELECTED})
+        return f"""{ctes}
 SELECT w.period, {dim_cols}, {exprs}
-FROM w CROSS JOIN {ledger} t JOIN c ON c.name = t.company
+FROM w JOIN {ledger} t ON {on}true JOIN c ON c.name = t.company
 GROUP BY w.period, {dim_cols}"""
-    return f"""WITH w AS ({_windows_cte(freq)}), c AS ({_SELECTED})
-SELECT w.period, c.name AS company, min(c.id) AS company_order, {exprs}
-FROM w CROSS JOIN c LEFT JOIN {ledger} t ON t.company = c.name
-GROUP BY GROUPING SETS ((w.period, c.name), (w.period))"""
+    # Aggregate the rows first (one pass), then give every selected company (or 板块) of every window its row
+    # (zeros where it has none): a 板块's figures and the group row are grouping sets over the rows, never sums
+    # or averages of company figures.
+    names = ", ".join(m.name for m in metrics)
+    return f"""{ctes}, a AS (
+SELECT w.period, c.unit AS company, {exprs}
+FROM w JOIN {ledger} t ON {on}true JOIN c ON c.name = t.company
+GROUP BY GROUPING SETS ((w.period, c.unit), (w.period))),
+u AS (SELECT unit, min(id) AS id FROM c GROUP BY unit)
+SELECT w.period, u.unit AS company, u.id AS company_order, {names}
+FROM w CROSS JOIN u LEFT JOIN a ON a.period = w.period AND a.company = u.unit
+UNION ALL
+SELECT w.period, NULL, 0, {names} FROM w LEFT JOIN a ON a.period = w.period AND a.company IS NULL"""
 
 
 GROUP = "集团合计"
 
 
+@cached
 def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, companies: list[str] | None = None,
-          freq: str | None = None, dims: tuple[str, ...] = ()) -> pd.DataFrame:
+          freq: str | None = None, dims: tuple[str, ...] = (), by: str = "company") -> pd.DataFrame:
     """Metrics as a table. Without dims: one row per (period, company) plus the group row
     (company = GROUP), every selected company present with zeros where it has no rows.
+    by='parent': one row per 板块 instead (column `company` holds the 板块; companies without one under
+    NO_PARENT), each computed over its companies' rows.
     freq='month' gives one window per calendar month of [start, end] (status as of the
     month's end, or as_of if earlier), so empty months show as zero."""
     metrics = [BY_NAME[n] for n in names]
     params = window.params(list(companies) if companies is not None else None)
     out: pd.DataFrame | None = None
     for ledger in dict.fromkeys(m.ledger for m in metrics):
-        part = store.df(_ledger_query(ledger, [m for m in metrics if m.ledger == ledger], freq, dims), params)
+        part = store.df(_ledger_query(ledger, [m for m in metrics if m.ledger == ledger], freq, dims, by), params)
         keys = ["period", *dims] if dims else ["period", "company", "company_order"]
         if not dims:
             part["company"] = part["company"].fillna(GROUP)
@@ -211,6 +245,8 @@ def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, comp
     else:
         out = out.sort_values(["period", "company_order"]).drop(columns="company_order").reset_index(drop=True)
     for m in metrics:
+        if m.sql.startswith("coalesce(") and not dims:       # a sum over no rows is 0, not undefined
+            out[m.name] = out[m.name].fillna(0)
         if m.kind in ("count",):
             out[m.name] = out[m.name].fillna(0).astype("int64")
         elif m.kind in ("rate", "days", "money", "sum", "day_count"):
@@ -221,9 +257,10 @@ def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, comp
 
 
 def compute(store: Store, window: Window, companies: list[str] | None = None,
-            names: tuple[str, ...] = DOMAIN_METRICS) -> dict:
-    """{"group": {metric: value}, "companies": {name: {metric: value}}} — None where undefined."""
-    df = frame(store, names, window, companies)
+            names: tuple[str, ...] = DOMAIN_METRICS, by: str = "company") -> dict:
+    """{"group": {metric: value}, "companies": {name: {metric: value}}} — None where undefined. by='parent':
+    "companies" holds the 板块 instead."""
+    df = frame(store, names, window, companies, by=by)
     rows = {r["company"]: {n: _py(r[n]) for n in names} for r in df.to_dict("records")}
     empty = {n: (None if BY_NAME[n].kind in ("rate", "days") else 0) for n in names}
     group = rows.pop(GROUP, empty)          # no company registered yet: zeros and nulls, not an error
@@ -238,7 +275,7 @@ def _py(v):
     return v
 
 
-BREAKDOWNS = {"company": "单位", "level": "隐患等级", "category": "隐患类别", "source": "检查类型"}
+BREAKDOWNS = {"company": "单位", "parent": "板块", "level": "隐患等级", "category": "隐患类别", "source": "检查类型"}
 
 
 def series(store: Store, name: str, window: Window, companies: list[str] | None = None,
@@ -247,8 +284,8 @@ def series(store: Store, name: str, window: Window, companies: list[str] | None 
     (period, group, value), zero-filled: every month of the window and every group appears."""
     months = pd.date_range(pd.Timestamp(window.start).to_period("M").to_timestamp(), pd.Timestamp(window.end),
                            freq="MS")
-    if by == "company":
-        df = frame(store, [name], window, companies, freq="month")
+    if by in ("company", "parent"):
+        df = frame(store, [name], window, companies, freq="month", by=by)
         df = df[df["company"] != GROUP].rename(columns={"company": "group", name: "value"})
         groups = list(dict.fromkeys(df["group"]))
     else:

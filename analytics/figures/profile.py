@@ -6,6 +6,7 @@ import pandas as pd
 from ..store.db import Store
 from .metrics import BY_NAME, GROUP, Window, frame
 from .scorecard import LOWER_IS_BETTER, NEUTRAL
+from .cache import cached
 
 PROFILE_METRICS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "major_found", "major_open",
                    "avg_days_to_rectify", "accidents", "deaths", "serious_injuries", "direct_loss", "late_reports",
@@ -18,6 +19,7 @@ def same_period_last_year(window: Window) -> Window:
     return Window.of(shift(window.start), shift(window.end), shift(window.as_of))
 
 
+@cached
 def comparison(store: Store, window: Window, last_year: Window, company: str,
                names: tuple[str, ...] = PROFILE_METRICS) -> pd.DataFrame:
     """One row per metric: metric, label, kind, company (this period), company_ly (same period last year),
@@ -42,6 +44,7 @@ def comparison(store: Store, window: Window, last_year: Window, company: str,
     return pd.DataFrame(rows)
 
 
+@cached
 def monthly(store: Store, name: str, window: Window, last_year: Window, company: str) -> pd.DataFrame:
     """One metric per month for the company, for the same month a year earlier (from the last_year window)
     and for the group: 月份 (e.g. "2026-03"), 本单位, 上年同期, 集团 — every month of the window (counts

@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..store.db import Store
 from .metrics import Window
+from .cache import cached
 
 AGEING_BUCKETS = ("0–30天", "31–90天", ">90天")
 
@@ -17,6 +18,7 @@ HAZARD_COLUMNS = """t.company AS 单位, t.hazard_no AS 隐患编号, t.found_da
     t.rectified_date AS 整改完成日期"""
 
 
+@cached
 def open_major_hazards(store: Store, as_of: dt.date, companies: list[str] | None = None) -> pd.DataFrame:
     """重大隐患 found by as_of and not rectified by as_of (the major_open metric's rows), most overdue first."""
     return store.df(f"""
@@ -27,6 +29,7 @@ def open_major_hazards(store: Store, as_of: dt.date, companies: list[str] | None
         ORDER BY t.deadline, c.id""", {"as_of": as_of, "companies": companies})
 
 
+@cached
 def overdue_hazards(store: Store, as_of: dt.date, companies: list[str] | None = None) -> pd.DataFrame:
     """The overdue_open metric's rows, with days overdue and ageing bucket."""
     return store.df(f"""
@@ -40,6 +43,7 @@ def overdue_hazards(store: Store, as_of: dt.date, companies: list[str] | None = 
         ORDER BY t.deadline, c.id""", {"as_of": as_of, "companies": companies})
 
 
+@cached
 def overdue_ageing(store: Store, as_of: dt.date, companies: list[str] | None = None) -> pd.DataFrame:
     """Overdue open hazards per company and ageing bucket (every company and bucket, zeros included)."""
     return store.df(f"""
@@ -56,6 +60,7 @@ def overdue_ageing(store: Store, as_of: dt.date, companies: list[str] | None = N
                     {"as_of": as_of, "companies": companies, "buckets": list(AGEING_BUCKETS)})
 
 
+@cached
 def hazards_found(store: Store, window: Window, companies: list[str] | None = None, **equals) -> pd.DataFrame:
     """Hazards found in the window (the hazards_found metric's rows), optionally narrowed by column values
     such as level='重大' or category='消防安全' — the drill-down behind a bar."""
@@ -92,6 +97,7 @@ ACCIDENT_COLUMNS = f"""t.company AS 单位, t.accident_no AS 事故编号, t.occ
 _ACC_IN = "CAST(t.occurred_at AS DATE) BETWEEN $start AND $end"
 
 
+@cached
 def accidents(store: Store, window: Window, companies: list[str] | None = None, only: str | None = None,
               **equals) -> pd.DataFrame:
     """Accidents that occurred in the window (the accidents metric's rows), newest first, optionally narrowed:
@@ -111,6 +117,7 @@ def accidents(store: Store, window: Window, companies: list[str] | None = None, 
 
 
 # ---------------------------------------------------------------- training and investment
+@cached
 def training(store: Store, window: Window, companies: list[str] | None = None, **equals) -> pd.DataFrame:
     """Training sessions dated in the window (the rows behind training_completion / training_pass_rate)."""
     allowed = {"company", "kind"}
@@ -126,6 +133,7 @@ def training(store: Store, window: Window, companies: list[str] | None = None, *
                                    **{k: v for k, v in equals.items() if k in allowed}})
 
 
+@cached
 def investment(store: Store, window: Window, companies: list[str] | None = None, **equals) -> pd.DataFrame:
     """Investment items whose month's first day lies in the window (the rows behind investment_*)."""
     allowed = {"company", "category"}
@@ -141,6 +149,7 @@ def investment(store: Store, window: Window, companies: list[str] | None = None,
 
 
 # ---------------------------------------------------------------- the rows behind any metric
+@cached
 def behind(store: Store, metric: str, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
     """The records behind one metric's value (what a click on a figure shows and downloads)."""
     if metric in ("overdue_open",):

@@ -10,6 +10,7 @@ from .indicators import evaluate
 from .metrics import GROUP, Window, frame
 from .rag import classify_frame
 from .records import accidents, open_major_hazards, overdue_hazards
+from .cache import cached
 
 # How a change reads: for these a rise is worse; for NEUTRAL ones (how much was found or planned) neither.
 LOWER_IS_BETTER = frozenset({"overdue_open", "major_open", "major_overdue", "accidents", "deaths", "serious_injuries",
@@ -23,6 +24,7 @@ SCORECARD_METRICS = ("hazards_found", "hazards_rectified", "rectification_rate",
                      "four_no_open")
 
 
+@cached
 def company_table(store: Store, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
     df = frame(store, SCORECARD_METRICS, window, companies)
     ev = evaluate(store, window.end.year, window.as_of, companies)
@@ -45,6 +47,7 @@ def with_last_year(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
                      how="left")
 
 
+@cached
 def breach_list(store: Store, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
     """The breached indicators as the meeting reads them: 单位, 考核指标, 控制目标, 实际值."""
     b = breached_indicators(store, window, companies)

@@ -88,5 +88,8 @@ CREATE TABLE batch_coverage (
 );
 """ + "".join(_ledger_ddl(lg) for lg in LEDGERS.values())
 
-MIGRATIONS: list[str] = [V1]
+# issue 11: the registry's optional parent (板块 / 二级单位, e.g. 能源板块); NULL = the company stands alone.
+COMPANY_PARENT = "ALTER TABLE companies ADD COLUMN parent VARCHAR;"
+
+MIGRATIONS: list[str] = [V1, COMPANY_PARENT]
 SCHEMA_VERSION = len(MIGRATIONS)

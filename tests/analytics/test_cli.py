@@ -106,5 +106,5 @@ def test_usage_errors_exit_2(db, tmp_path, capsys):
 
 def test_templates_command(db, tmp_path, capsys):
     code, out, _ = run(capsys, "--db", db, "templates", str(tmp_path / "tpl"))
-    assert code == 0 and len(out.splitlines()) == 5
+    assert code == 0 and len(out.splitlines()) == 6            # five ledgers and the registry sheet (单位登记表)
     assert sorted(p.name for p in (tmp_path / "tpl").iterdir())[0].endswith("（标准模板）.xlsx")

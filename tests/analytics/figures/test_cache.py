@@ -1,0 +1,68 @@
+"""The figure cache (analytics/figures/cache.py): keyed on the data version, so an upload or a revert — in this
+process or another one (the command line) — is seen by the very next call, and a call without a write is served
+from the cache."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+from analytics.figures import cache
+from analytics.figures.metrics import Window, compute, frame
+from analytics.ingest.load import revert_batch
+from analytics.ingest.pipeline import ingest_file
+from analytics.store.db import Store
+
+from ...dbs import GOLDEN_TODAY, golden_file, registry_store
+
+ROOT = Path(__file__).resolve().parents[3]
+YEAR = Window.of(dt.date(2026, 1, 1), dt.date(2026, 11, 3))
+LY = "陇原电力有限公司"
+
+
+def found(store) -> int:
+    return compute(store, YEAR)["companies"][LY]["hazards_found"]
+
+
+def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", "--db", str(db), *args], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+
+
+def test_repeat_call_is_a_hit_and_a_copy(tmp_path):
+    s = registry_store(tmp_path / "c.duckdb")
+    first = frame(s, ["hazards_found"], YEAR)
+    before = cache.stats()["hits"]
+    first.loc[0, "hazards_found"] = 999                     # a caller changing its copy …
+    again = frame(s, ["hazards_found"], YEAR)
+    assert cache.stats()["hits"] == before + 1
+    assert 999 not in set(again["hazards_found"])           # … does not change the cache
+
+
+def test_upload_and_revert_in_this_process_are_seen_next_call(tmp_path):
+    s = registry_store(tmp_path / "c.duckdb")
+    assert found(s) == 0
+    res = ingest_file(s, golden_file(tmp_path), today=GOLDEN_TODAY, uploaded_by="测试")
+    assert res.status == "loaded"
+    after = found(s)
+    assert after == frame.uncached(s, ["hazards_found"], YEAR).set_index("company").loc[LY, "hazards_found"]
+    assert after == 7
+    revert_batch(s, res.batch_ids[0], "测试")
+    assert found(s) == 0
+
+
+def test_upload_and_revert_from_another_process_are_seen(tmp_path):
+    db = tmp_path / "c.duckdb"
+    s = registry_store(db)
+    assert found(s) == 0
+    s.close()                                   # DuckDB: one process holds the file at a time
+    cli(db, "ingest", str(golden_file(tmp_path)))
+    s = Store(db)
+    assert found(s) == 7
+    batch = s.scalar("SELECT max(id) FROM batches")
+    s.close()
+    cli(db, "revert", str(batch))
+    s = Store(db)
+    assert found(s) == 0
+    s.close()
