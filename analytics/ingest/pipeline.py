@@ -18,6 +18,7 @@ from ..companies import registry
 from ..store.db import Store
 from .locate import Header, NearMiss, date_context, detect, looks_like_company, near_miss, sheet_month, title_info
 from ..ledgers import LEDGERS
+from .diff import Diff, diff_records
 from .load import NewBatch, write_batches
 from .read import ReadError, read_workbook
 from .stage import stage_sheet, unknown_company
@@ -25,7 +26,9 @@ from ..textnorm import nfkc
 from .check import check_records
 
 LOADED, DUPLICATE, REJECTED, NO_LEDGER = "loaded", "duplicate", "rejected", "no_ledger"
-STATUS_LABELS = {LOADED: "已导入", DUPLICATE: "重复文件，未改动", REJECTED: "已拒收", NO_LEDGER: "未识别出台账"}
+PREVIEW = "preview"                     # a dry run that passed every check: nothing written yet
+STATUS_LABELS = {LOADED: "已导入", DUPLICATE: "重复文件，未改动", REJECTED: "已拒收", NO_LEDGER: "未识别出台账",
+                 PREVIEW: "检查通过（预览，尚未导入）"}
 
 
 @dataclass
@@ -39,6 +42,7 @@ class FileResult:
     errors: list[iss.Issue] = field(default_factory=list)
     warnings: list[iss.Issue] = field(default_factory=list)
     notes: list[iss.Issue] = field(default_factory=list)      # skipped sheets
+    diffs: dict[str, Diff] = field(default_factory=dict)     # ledger → inserted / changed (old → new) / unchanged
 
     @property
     def accepted(self) -> bool:
@@ -63,7 +67,9 @@ def ingest_file(store: Store, path: str | Path, **kw) -> FileResult:
 
 def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | None = None,
                  period: str | None = None, uploaded_by: str | None = None,
-                 today: dt.date | None = None) -> FileResult:
+                 today: dt.date | None = None, dry_run: bool = False) -> FileResult:
+    """Check a file and load it (all or nothing). With dry_run, check it and say what loading it would
+    change (FileResult.diffs, status PREVIEW) without writing anything."""
     today = today or dt.date.today()
     sha = hashlib.sha256(data).hexdigest()
     res = FileResult(filename, sha, REJECTED, "")
@@ -179,12 +185,20 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         sheets_of = {p.sheet for p in ps}
         warns = [w for w in res.warnings if w.sheet in sheets_of or w.sheet is None]
         batches.append(NewBatch(filename, sha, ledger, recs, warns, companies, start, end, coverage, who, now))
-    for b, bid in zip(batches, write_batches(store, batches)):   # one transaction for the whole file
-        res.batch_ids.append(bid)
-        res.ledgers[b.ledger] = len(b.records)
-    res.status = LOADED
-    parts_msg = "，".join(f"{LEDGERS[k].label} {n} 行" for k, n in res.ledgers.items())
-    res.message = f"已导入：{parts_msg}" + (f"；{len(res.warnings)} 条警告" if res.warnings else "")
+    if dry_run:
+        for b in batches:
+            res.diffs[b.ledger] = diff_records(store.rows, b.ledger, b.records, b.coverage)
+            res.ledgers[b.ledger] = len(b.records)
+        res.status = PREVIEW
+    else:
+        for b, bid in zip(batches, write_batches(store, batches)):   # one transaction for the whole file
+            res.batch_ids.append(bid)
+            res.ledgers[b.ledger] = len(b.records)
+            res.diffs[b.ledger] = b.diff
+        res.status = LOADED
+    parts_msg = "，".join(f"{LEDGERS[k].label} {n} 行（{res.diffs[k].summary}）" for k, n in res.ledgers.items())
+    res.message = (("检查通过，导入后将写入：" if dry_run else "已导入：") + parts_msg
+                   + (f"；{len(res.warnings)} 条警告" if res.warnings else ""))
     return res
 
 

@@ -13,11 +13,17 @@ def batches(store: Store) -> pd.DataFrame:
     """Every batch, newest last: id, file, sha256, ledger, company, status, rows, …"""
     df = store.df("""
         SELECT id, file, sha256, ledger, array_to_string(companies, '、') AS company, status, rows, inserted, updated,
-               warnings, strftime(period_start, '%Y-%m') AS period_start, strftime(period_end, '%Y-%m') AS period_end,
+               unchanged, warnings, strftime(period_start, '%Y-%m') AS period_start, strftime(period_end, '%Y-%m') AS period_end,
                uploaded_by, uploaded_at, reverted_at, reverted_by
         FROM batches ORDER BY id""")
     df["ledger_label"] = df["ledger"].map(lambda k: LEDGERS[k].label)
     return df
+
+
+def batch_changes(store: Store, batch_id: int) -> pd.DataFrame:
+    """The fields a batch changed (old → new), per record, as recorded on load."""
+    return store.df("""SELECT label, company, field, old_value, new_value FROM batch_changes
+                       WHERE batch_id = ? ORDER BY rowid""", [batch_id])
 
 
 def batch_issues(store: Store, batch_id: int) -> pd.DataFrame:

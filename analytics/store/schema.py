@@ -88,5 +88,20 @@ CREATE TABLE batch_coverage (
 );
 """ + "".join(_ledger_ddl(lg) for lg in LEDGERS.values())
 
-MIGRATIONS: list[str] = [V1]
+# issue 8: what a revision changed. updated now counts the keys whose content changed; unchanged those sent again
+# as they were; batch_changes keeps every changed field (old → new) of a batch, as the upload page shows it.
+V_REVISION_DIFF = """
+ALTER TABLE batches ADD COLUMN unchanged INTEGER;
+CREATE TABLE batch_changes (
+  batch_id INTEGER NOT NULL,
+  key VARCHAR NOT NULL,
+  label VARCHAR,
+  company VARCHAR,
+  field VARCHAR NOT NULL,
+  old_value VARCHAR,
+  new_value VARCHAR
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V_REVISION_DIFF]
 SCHEMA_VERSION = len(MIGRATIONS)
