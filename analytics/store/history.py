@@ -59,6 +59,18 @@ def data_span(store: Store) -> tuple[dt.date | None, dt.date | None]:
     return r[0] if r else (None, None)
 
 
+def last_arrivals(store: Store) -> pd.DataFrame:
+    """Up to which day each registered company's ledgers have arrived (DOMAIN.md §3): per company the last
+    found date (隐患), accident, training day and investment month in the current data; NULL where none."""
+    return store.df("""
+        SELECT c.name AS company,
+               (SELECT max(found_date) FROM hazards h WHERE h.company = c.name) AS hazards,
+               (SELECT max(CAST(occurred_at AS DATE)) FROM accidents a WHERE a.company = c.name) AS accidents,
+               (SELECT max(date) FROM training t WHERE t.company = c.name) AS training,
+               (SELECT max(month) FROM investment i WHERE i.company = c.name) AS investment
+        FROM companies c ORDER BY c.id""")
+
+
 def reference_date(store: Store, today: dt.date | None = None) -> dt.date:
     """'Today' for default windows (本年至今): the last day with data, if that is before today."""
     _, last = data_span(store)
