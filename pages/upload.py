@@ -72,7 +72,7 @@ with tab_hist:
             changed = batch_changes(s, pick)
             if len(changed):
                 st.markdown("该批次修改的记录（原值 → 新值）：")
-                st.dataframe(changed.rename(columns=widgets.CHANGE_COLUMNS), hide_index=True, width="stretch")
+                st.dataframe(widgets.batch_changes_view(changed), hide_index=True, width="stretch")
             issues = batch_issues(s, pick)
             if len(issues):
                 st.dataframe(issues.rename(columns=widgets.ISSUE_COLUMNS), hide_index=True)

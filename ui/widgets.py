@@ -244,6 +244,14 @@ def issues_view(issues) -> pd.DataFrame:
 CHANGE_COLUMNS = {"label": "记录", "company": "单位", "field": "字段", "old_value": "原值", "new_value": "新值"}
 
 
+def batch_changes_view(df: pd.DataFrame) -> pd.DataFrame:
+    """A batch's recorded changes (analytics.store.history.batch_changes), as changes_view shows them."""
+    out = df.rename(columns=CHANGE_COLUMNS)
+    for c in ("原值", "新值"):
+        out[c] = out[c].fillna("").replace("", "（空）")
+    return out
+
+
 def changes_view(diffs: dict) -> pd.DataFrame:
     """The fields an upload changes (or changed), one line per field: 台账, 记录 (编号 or 描述), 单位, 字段, 原值, 新值."""
     from analytics.ledgers import LEDGERS
