@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from analytics.store.db import StoreError
-from analytics.demo_load import is_demo, real_batches
-from ui import state, theme, widgets
+# The first run of a fresh server is Streamlit's legacy pages/ mode, whose sidebar lists the English file
+# names. Leave it before anything else (before the engine's imports, which take seconds), so that list is
+# replaced at once by the Chinese navigation and the overview (ui.state.ensure_router guards pages opened by URL).
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
-state.ensure_router()      # first run of a fresh server: leave Streamlit's legacy pages/ mode before drawing
+from analytics.store.db import StoreError  # noqa: E402
+from analytics.demo_load import is_demo, real_batches  # noqa: E402
+from ui import state, theme, widgets  # noqa: E402
 st.set_page_config(page_title="安全生产台账看板", page_icon=":material/health_and_safety:", layout="wide")
 # The app name on top of the sidebar, above the navigation (st.logo is the only element drawn there).
 st.logo(str(widgets.UI_DIR / "logo.svg"), size="large", icon_image=str(widgets.UI_DIR / "logo_icon.svg"))

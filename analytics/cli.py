@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -43,8 +44,49 @@ def _date(s: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期“{s}”格式不对，应为 YYYY-MM-DD") from None
 
 
+# argparse's own English messages, in Chinese (the usage line stays as argparse draws it).
+_MESSAGES = (
+    (re.compile(r"unrecognized arguments: (.*)"), "无法识别的参数：{0}"),
+    (re.compile(r"the following arguments are required: (.*)"), "缺少必需的参数：{0}"),
+    (re.compile(r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)"), "参数 {0} 的取值 {1} 无效（可选：{2}）"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 需要一个值"),
+    (re.compile(r"argument (\S+): invalid int value: (\S+)"), "参数 {0} 应为整数，而不是 {1}"),
+    (re.compile(r"argument (\S+): (.*)"), "参数 {0}：{1}"),
+)
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """argparse with Chinese usage errors (exit code 2)."""
+
+    def error(self, message: str):
+        for pat, zh in _MESSAGES:
+            if m := pat.fullmatch(message):
+                message = zh.format(*m.groups())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"用法错误：{message}\n")
+
+
+def split_db(argv: list[str]) -> tuple[str | None, list[str]]:
+    """`--db PATH` (or --db=PATH) anywhere on the line (DOMAIN.md §5): taken out before parsing the rest."""
+    db, rest, i = None, [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--db":
+            if i + 1 >= len(argv):
+                raise UsageError("参数 --db 需要一个值（数据库文件路径或 postgresql:// 地址）")
+            db, i = argv[i + 1], i + 2
+            continue
+        if a.startswith("--db="):
+            db = a[len("--db="):]
+        else:
+            rest.append(a)
+        i += 1
+    return db, rest
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m analytics", description="安全生产台账看板 命令行")
+    p = ChineseParser(prog="python -m analytics", description="安全生产台账看板 命令行")
     p.add_argument("--db", default=None, help="数据库文件（默认：环境变量 SAFETY_DB，否则 data/safety.duckdb）；看板运行时也可同时使用")
     sub = p.add_subparsers(dest="cmd", required=True)
 
@@ -99,8 +141,6 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stats", help="生成隐患排查治理情况统计分析表（16号令，Excel）")
     st.add_argument("--period", required=True, help="统计期：YYYYQN（季度，如 2026Q3）或 YYYY（年度）")
     st.add_argument("--out", required=True, help="输出文件 .xlsx")
-    for sp in (n, k, st, bk, o):     # --db also after the subcommand (SUPPRESS: an absent one keeps the global value)
-        sp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 
 
@@ -113,9 +153,15 @@ def _window_args(p) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        db, rest = split_db(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(rest)
+    except UsageError as e:
+        print(f"用法错误：{e}", file=sys.stderr)
+        return 2
     except SystemExit as e:
         return int(e.code or 0)
+    if db is not None:
+        args.db = db
     try:
         return _run(args)
     except UsageError as e:

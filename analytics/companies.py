@@ -86,6 +86,10 @@ def _register(cur, name: str, aliases, parent: str | None = None) -> str:
         if owner is None:
             cur.execute("INSERT INTO company_aliases VALUES (?, ?, ?)", [key, alias, cid])
             reg[key] = name
+        elif alias != name and key == company_key(name):
+            # an alias equal to the name but for the 有限公司 suffix (the short name 陇原电力): it matches
+            # already; keep its text so 单位管理 / companies list show it
+            cur.execute("UPDATE company_aliases SET alias = ? WHERE alias_key = ?", [alias, key])
     if parent is not None:
         cur.execute("UPDATE companies SET parent = ? WHERE id = ?", [_parent(parent), cid])
     return name

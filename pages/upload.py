@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import companies as reg
 from analytics.ingest.annotate import annotate_workbook
-from analytics.store.history import batch_issues, batches, submission_matrix
+from analytics.store.history import batch_changes, batch_issues, batches, submission_matrix
 from analytics.ingest.pipeline import STATUS_LABELS, ingest_bytes
 from analytics.ledgers import LEDGERS
 from analytics.ingest.load import RevertError, revert_batch
@@ -25,15 +25,22 @@ with tab_up:
     company = c2.selectbox("文件中未写明单位时，归属单位", reg.list_companies(s), index=None, key="up_company",
                            placeholder="（按文件内容识别）")
     period = c3.text_input("报送期间（可选，YYYY-MM）", key="up_period", placeholder="如 2026-10")
-    if st.button("导入", type="primary", disabled=not files, key="up_go"):
+    b1, b2 = st.columns([1, 5])
+    preview = b1.button("预览改动（不导入）", disabled=not files, key="up_preview")
+    go = b2.button("导入", type="primary", disabled=not files, key="up_go")
+    if preview or go:
         st.session_state["up_results"] = [
-            (ingest_bytes(s, uf.getvalue(), uf.name, company=company, period=period or None, uploaded_by=who or "未署名"),
-             uf.getvalue()) for uf in files]
+            (ingest_bytes(s, uf.getvalue(), uf.name, company=company, period=period or None, uploaded_by=who or "未署名",
+                          dry_run=preview), uf.getvalue()) for uf in files]
         if any(res.status == "loaded" for res, _ in st.session_state["up_results"]):
             st.rerun()       # the data changed: redraw from the top (the 演示数据 banner, the history), results kept
     for i, (res, data) in enumerate(st.session_state.get("up_results", [])):
-        box = {"loaded": st.success, "duplicate": st.info}.get(res.status, st.error)
+        box = {"loaded": st.success, "duplicate": st.info, "preview": st.info}.get(res.status, st.error)
         box(f"**{res.file}**：{STATUS_LABELS[res.status]}。{res.message}")
+        changes = widgets.changes_view(res.diffs)
+        if len(changes):
+            st.markdown(f"**{res.file}** {'将修改' if res.status == 'preview' else '修改了'}以下记录（原值 → 新值）：")
+            st.dataframe(changes, hide_index=True, width="stretch")
         if res.errors:
             st.dataframe(widgets.issues_view(res.errors), hide_index=True, width="stretch")
             if res.status == "rejected" and any(e.row for e in res.errors):
@@ -62,6 +69,10 @@ with tab_hist:
         pick = st.selectbox("选择要撤销的批次", loaded["id"].tolist()[::-1], index=None, key="rv_pick",
                             format_func=lambda i: widgets.batch_label(hist, i), placeholder="选择批次")
         if pick is not None:
+            changed = batch_changes(s, pick)
+            if len(changed):
+                st.markdown("该批次修改的记录（原值 → 新值）：")
+                st.dataframe(widgets.batch_changes_view(changed), hide_index=True, width="stretch")
             issues = batch_issues(s, pick)
             if len(issues):
                 st.dataframe(issues.rename(columns=widgets.ISSUE_COLUMNS), hide_index=True)

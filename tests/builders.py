@@ -302,3 +302,147 @@ def bad_target_indicators(path: Path) -> Path:
 
 def no_ledger_book(path: Path) -> Path:
     return xlsx(path, {"Sheet1": [["会议纪要"], ["时间", "地点", "参会人员"], ["2026-10-05", "会议室", "张三"]]})
+
+
+# ============================================================== issue 8: the files subsidiaries really send
+# Companies: LY (alias 陇原电力) and HX (aliases 河西新能源, 河西新能); sheet-per-company files also use
+# 酒泉新能源 (registered as an alias of HX by the tests) and 武威物流 (an alias of WW).
+WW = "丝路物流有限公司"
+H8 = ["序号", "单位", "发现日期", "隐患部位", "隐患描述", "隐患等级", "整改措施", "整改责任人", "整改期限", "整改状态",
+      "整改完成日期"]
+
+
+def merged_company_down(path: Path) -> Path:
+    """单位 merged down over all four data rows (A3:A6): the most common shape.
+    Oct 2026 as of 10-31 for 陇原: found 4, rectified 2 (rate 0.5); due by 10-31: rows 3, 4, 6 → on time
+    rows 3 (10-08 ≤ 10-10) and 4 (10-12 ≤ 10-15) → 2/3; overdue_open 1 (row 6, due 10-20); major_open 1 (row 5)."""
+    rows = [["陇原电力有限公司2026年10月隐患排查治理台账"], H8,
+            [1, "陇原电力", D(2026, 10, 2), "配电室", "警示标识缺失", "一般", "张贴", "张三", D(2026, 10, 10), "已整改",
+             D(2026, 10, 8)],
+            [2, None, D(2026, 10, 5), "仓库", "灭火器失效", "一般", "更换", "李四", D(2026, 10, 15), "已整改", D(2026, 10, 12)],
+            [3, None, D(2026, 10, 9), "锅炉房", "安全阀未校验", "重大", "校验", "王五", D(2026, 11, 30), "整改中", None],
+            [4, None, D(2026, 10, 11), "升压站", "接地线锈蚀", "一般", "更换", "赵六", D(2026, 10, 20), "未整改", None]]
+    return xlsx(path, {"10月": rows}, merges={"10月": ["A1:K1", "B3:B6"]})
+
+
+def merged_company_blocks(path: Path) -> Path:
+    """A group summary sheet: 单位 merged over each company's block (陇原 rows 3–5, 河西 rows 6–7).
+    陇原: found 3, rectified 1; 河西: found 2, rectified 2 (both on time)."""
+    rows = [["集团公司2026年10月隐患排查治理汇总表"], H8,
+            [1, "陇原电力有限公司", D(2026, 10, 2), "配电室", "警示标识缺失", "一般", "张贴", "张三", D(2026, 10, 10),
+             "已整改", D(2026, 10, 8)],
+            [2, None, D(2026, 10, 5), "仓库", "灭火器失效", "一般", "更换", "李四", D(2026, 10, 25), "未整改", None],
+            [3, None, D(2026, 10, 9), "锅炉房", "安全阀未校验", "重大", "校验", "王五", D(2026, 11, 30), "整改中", None],
+            [4, "河西新能源有限公司", D(2026, 10, 3), "风机平台", "护栏松动", "一般", "紧固", "钱一", D(2026, 10, 20),
+             "已整改", D(2026, 10, 12)],
+            [5, None, D(2026, 10, 7), "升压站", "消防通道堵塞", "一般", "清理", "孙二", D(2026, 10, 17), "已整改",
+             D(2026, 10, 9)]]
+    return xlsx(path, {"汇总": rows}, merges={"汇总": ["A1:K1", "B3:B5", "B6:B7"]})
+
+
+def merged_record_rows(path: Path) -> Path:
+    """One hazard over three rows (序号, 发现日期, 部位, 描述, 等级, 期限, 状态 merged over rows 4–6; the sub-rows
+    hold further 整改措施 / 责任人 lines), then a one-row hazard. 填报单位 names the company.
+    Expected: 2 hazards; the first has measures "1.停用设备；2.更换安全阀；3.复验" and owner "王五；李四"."""
+    head = ["序号", "发现日期", "隐患部位", "隐患描述", "隐患等级", "整改措施", "整改责任人", "整改期限", "整改状态",
+            "整改完成日期"]
+    rows = [["填报单位：陇原电力有限公司"], head, [],
+            [1, D(2026, 10, 9), "锅炉房", "安全阀未校验", "重大", "1.停用设备", "王五", D(2026, 11, 30), "整改中", "/"],
+            [None, None, None, None, None, "2.更换安全阀", "李四"],
+            [None, None, None, None, None, "3.复验"],
+            [2, D(2026, 10, 12), "仓库", "灭火器失效", "一般", "更换", "赵六", D(2026, 10, 20), "已整改完毕", D(2026, 10, 18)]]
+    merges = ["A4:A6", "B4:B6", "C4:C6", "D4:D6", "E4:E6", "H4:H6", "I4:I6", "J4:J6"]
+    return xlsx(path, {"隐患": rows}, merges={"隐患": merges})
+
+
+def two_company_column(path: Path) -> Path:
+    """A sheet whose 单位 column names two companies, the second's rows blank below its first (no merge):
+    with a company chosen at upload this must never book 河西's rows to the chosen company."""
+    rows = [H8,
+            [1, "陇原电力", D(2026, 10, 2), "配电室", "警示标识缺失", "一般", "张贴", "张三", D(2026, 10, 10), "已整改",
+             D(2026, 10, 8)],
+            [2, "河西新能源", D(2026, 10, 3), "风机平台", "护栏松动", "一般", "紧固", "钱一", D(2026, 10, 20), "已整改",
+             D(2026, 10, 12)]]
+    return xlsx(path, {"隐患": rows})
+
+
+def no_company_anywhere(path: Path) -> Path:
+    """Two hazards, no 单位 column, no 填报单位, no company-named sheet: only the upload's company can say."""
+    head = [h for h in H8 if h != "单位"]
+    rows = [["2026年10月隐患排查治理台账"], head,
+            [1, D(2026, 10, 2), "配电室", "警示标识缺失", "一般", "张贴", "张三", D(2026, 10, 10), "已整改", D(2026, 10, 8)],
+            [2, D(2026, 10, 5), "仓库", "灭火器失效", "一般", "更换", "李四", D(2026, 10, 15), "未整改", "/"]]
+    return xlsx(path, {"Sheet1": rows})
+
+
+def sheets_per_company(path: Path) -> Path:
+    """One sheet per subsidiary named by its alias (酒泉新能源, 武威物流), no company anywhere else, and a
+    填报说明 sheet. 河西: found 2, rectified 1; 丝路物流: found 1, rectified 0."""
+    head = [h for h in H8 if h != "单位"]
+    return xlsx(path, {
+        "填表说明": [["每个单位一张工作表"]],
+        "酒泉新能源": [head,
+                   [1, D(2026, 10, 3), "风机平台", "护栏松动", "一般", "紧固", "钱一", D(2026, 10, 20), "已整改", D(2026, 10, 12)],
+                   [2, D(2026, 10, 6), "箱变", "箱变门锁损坏", "一般", "更换", "孙二", D(2026, 10, 16), "未整改", None]],
+        "武威物流": [head,
+                 [1, D(2026, 10, 8), "仓库", "货架超载", "一般", "卸载", "周三", D(2026, 10, 28), "未整改", None]]})
+
+
+def stamped_filler(path: Path) -> Path:
+    """填报单位（盖章）：… and 填报日期 in the same merged cell over the header, no company column."""
+    head = [h for h in H8 if h != "单位"]
+    rows = [["填报单位（盖章）：河西新能源有限公司      填报日期：2026年11月3日"], head,
+            [1, D(2026, 10, 3), "风机平台", "护栏松动", "一般", "紧固", "钱一", D(2026, 10, 20), "已整改", D(2026, 10, 12)]]
+    return xlsx(path, {"10月": rows}, merges={"10月": ["A1:J1"]})
+
+
+def dates_as_written(path: Path) -> Path:
+    """Dates as people type them; the year from the title. Found dates: 10.5 (a number cell), "10.18" (text),
+    "2026-10-5 上午", "2026年10月20日 14:30". Rectified 10.8 → on time (deadline 10.15)."""
+    head = [h for h in H8 if h != "单位"]
+    rows = [["陇原电力有限公司2026年10月隐患排查治理台账"], head,
+            [1, 10.5, "配电室", "警示标识缺失", "一般", "张贴", "张三", "10.15", "已整改", 10.8],
+            [2, "10.18", "仓库", "灭火器失效", "一般", "更换", "李四", "10.25", "未整改", None],
+            [3, "2026-10-5 上午", "锅炉房", "安全阀未校验", "一般", "校验", "王五", "2026-10-30 下午", "未整改", "—"],
+            [4, "2026年10月20日 14:30", "升压站", "接地线锈蚀", "一般", "更换", "赵六", "10月30日", "未整改", "无"]]
+    return xlsx(path, {"10月": rows})
+
+
+def words_as_written(path: Path) -> Path:
+    """整改状态 as people write it: 已整改完毕, 整改完毕, 已闭环, 验收合格 (rectified), 整改中（已落实临时措施）
+    (open), and "/", "——", "N/A" in the 完成日期 / 资金 / 验收人 of open hazards. 6 hazards, 4 rectified."""
+    head = ["序号", "发现日期", "隐患描述", "隐患等级", "整改期限", "整改状态", "整改完成日期", "整改资金（万元）", "验收人"]
+    rows = [["填报单位：陇原电力有限公司"], head,
+            [1, D(2026, 10, 2), "标识缺失", "一般", D(2026, 10, 10), "已整改完毕", D(2026, 10, 8), 0.1, "张三"],
+            [2, D(2026, 10, 3), "灭火器失效", "一般", D(2026, 10, 10), "整改完毕", D(2026, 10, 9), 0.2, "张三"],
+            [3, D(2026, 10, 4), "护栏松动", "一般", D(2026, 10, 10), "已闭环", D(2026, 10, 12), 0.3, "李四"],
+            [4, D(2026, 10, 5), "通道堵塞", "一般", D(2026, 10, 10), "验收合格", D(2026, 10, 6), "/", "李四"],
+            [5, D(2026, 10, 6), "安全阀未校验", "一般", D(2026, 11, 30), "整改中（已落实临时措施）", "/", "——", "N/A"],
+            [6, D(2026, 10, 7), "接地线锈蚀", "一般", D(2026, 10, 20), "未整改", "——", "无", "/"]]
+    return xlsx(path, {"10月": rows})
+
+
+def date_only_report(path: Path) -> Path:
+    """Accidents whose 上报时间 is a date only: same day as a 09:30 accident (cannot judge: not late, warned),
+    and the next day for an accident at 10:00 (at least 14 h later: late)."""
+    rows = [ACCIDENT_HEADER,
+            [1, LY, "D-01", T(2026, 10, 5, 9, 30), D(2026, 10, 5), "触电", "误碰带电设备", 0, 0, 1, 0.5, "是", "是", "是", "是"],
+            [2, LY, "D-02", T(2026, 10, 8, 10, 0), "2026-10-09", "机械伤害", "手部划伤", 0, 0, 1, 0.2, "是", "是", "是", "是"]]
+    return xlsx(path, {"事故": rows})
+
+
+def hazard_revision(path: Path, changed: bool = True) -> Path:
+    """Five numbered hazards of 陇原; the corrected re-send (changed=True) closes R-02 on 10-20 and moves R-04's
+    deadline 10-25 → 11-05; R-01, R-03 and R-05 are as before, and R-06 is new."""
+    head = ["隐患编号", "发现日期", "隐患描述", "隐患等级", "整改期限", "整改状态", "整改完成日期"]
+    rows = [["填报单位：陇原电力有限公司"], head,
+            ["R-01", D(2026, 10, 2), "标识缺失", "一般", D(2026, 10, 10), "已整改", D(2026, 10, 8)],
+            ["R-02", D(2026, 10, 3), "灭火器失效", "一般", D(2026, 10, 15), "未整改", None],
+            ["R-03", D(2026, 10, 4), "护栏松动", "一般", D(2026, 10, 20), "未整改", None],
+            ["R-04", D(2026, 10, 5), "通道堵塞", "一般", D(2026, 10, 25), "未整改", None],
+            ["R-05", D(2026, 10, 6), "安全阀未校验", "重大", D(2026, 11, 30), "未整改", None]]
+    if changed:
+        rows[3][5:7] = ["已整改", D(2026, 10, 20)]
+        rows[5][4] = D(2026, 11, 5)
+        rows.append(["R-06", D(2026, 10, 9), "接地线锈蚀", "一般", D(2026, 10, 30), "未整改", None])
+    return xlsx(path, {"隐患": rows})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -52,6 +53,8 @@ def use_db_for_app(monkeypatch, path: Path) -> None:
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     monkeypatch.setenv("SAFETY_DB", str(path))
+    if "SAFETY_TODAY" not in os.environ:       # the pages judge by "today": fix it (a test may set its own)
+        monkeypatch.setenv("SAFETY_TODAY", GOLDEN_TODAY.isoformat())
     for s in list(db._STORES.values()):
         s.close()
     db._STORES.clear()

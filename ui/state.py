@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from analytics import companies as reg
+from analytics.demo import DEMO_END
+from analytics.demo_load import is_demo
 from analytics.store.db import Store, get_store
 from analytics.store import history
 from analytics.figures.profile import same_period_last_year
@@ -33,9 +37,31 @@ class Filters:
 PRESETS = ("本年至今", "本月", "上月", "近12个月", "自定义")
 
 
+def today(s: Store) -> dt.date:
+    """The day the pages judge by (DOMAIN.md §3): today; for a store holding the demo data, the demo's own
+    fixed day (DEMO_END). SAFETY_TODAY=YYYY-MM-DD fixes it (tests, or a meeting held on a set day)."""
+    if fixed := os.environ.get("SAFETY_TODAY"):
+        return dt.date.fromisoformat(fixed)
+    if is_demo(s):                  # demo data (also with uploads on top of it, as the banner says) keeps its day
+        return DEMO_END
+    return dt.date.today()
+
+
 def reference_date(s: Store) -> dt.date:
-    """'Today' for the defaults: the last day with data, if that is before today."""
-    return history.reference_date(s)
+    """The end of the default windows and the day stock figures (逾期未整改, 重大隐患未整改, 剩余天数) are judged
+    on: today, not the last day with data - a hazard due after the last upload but before today is overdue."""
+    return today(s)
+
+
+def arrivals_text(s: Store) -> list[str]:
+    """One line per company: up to which day its ledgers have arrived, so a month not yet sent shows."""
+    df = history.last_arrivals(s)
+    out = []
+    for r in df.itertuples(index=False):
+        parts = [f"{w} {pd.Timestamp(v):%Y-%m-%d}" if w != "投入" else f"{w} {pd.Timestamp(v):%Y-%m}"
+                 for w, v in (("隐患", r.hazards), ("培训", r.training), ("投入", r.investment)) if not pd.isna(v)]
+        out.append(f"{r.company}：{'、'.join(parts) if parts else '尚无台账'}")
+    return out
 
 
 def _preset_window(preset: str, ref: dt.date) -> tuple[dt.date, dt.date]:
@@ -72,6 +98,9 @@ def sidebar_filters() -> Filters:
         chosen = st.multiselect("单位（不选即全部）", names, key=f"f_companies_{block}" if block else "f_companies",
                                 placeholder=f"{block}全部单位" if block else "全部单位")
         st.caption(f"统计期：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}；状态截至 {end:%Y-%m-%d}")
+        if names:
+            with st.expander("各单位台账截至"):
+                st.text("\n".join(arrivals_text(s)))     # plain text: names never become markup
     f = Filters(Window.of(start, end), chosen or (names if block else None), f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
     st.session_state["filters"] = f
     return f

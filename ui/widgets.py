@@ -206,7 +206,7 @@ def history_view(hist: pd.DataFrame) -> pd.DataFrame:
         "批次": v["id"], "上传时间": when("uploaded_at"), "状态": v["status"].map(BATCH_STATUS),
         "文件": v["file"], "台账": v["ledger_label"], "单位": v["company"],
         "期间": v["period_start"].fillna("") + "～" + v["period_end"].fillna(""),
-        "行数": v["rows"], "新增": v["inserted"], "更新": v["updated"], "警告": v["warnings"],
+        "行数": v["rows"], "新增": v["inserted"], "修改": v["updated"], "未变": v["unchanged"], "警告": v["warnings"],
         "上传人": v["uploaded_by"], "撤销时间": when("reverted_at"), "SHA-256": v["sha256"].str[:12]})
 
 
@@ -246,3 +246,22 @@ def issues_view(issues) -> pd.DataFrame:
     """Errors or warnings of a file as a table: 工作表, 行号, 单元格, 列, 单元格内容, 原因."""
     return pd.DataFrame([{"级别": x.level, "工作表": x.sheet, "行号": x.row, "单元格": getattr(x, "cell", None),
                           "列": x.column, "单元格内容": x.value, "原因": x.message} for x in issues])
+
+
+CHANGE_COLUMNS = {"label": "记录", "company": "单位", "field": "字段", "old_value": "原值", "new_value": "新值"}
+
+
+def batch_changes_view(df: pd.DataFrame) -> pd.DataFrame:
+    """A batch's recorded changes (analytics.store.history.batch_changes), as changes_view shows them."""
+    out = df.rename(columns=CHANGE_COLUMNS)
+    for c in ("原值", "新值"):
+        out[c] = out[c].fillna("").replace("", "（空）")
+    return out
+
+
+def changes_view(diffs: dict) -> pd.DataFrame:
+    """The fields an upload changes (or changed), one line per field: 台账, 记录 (编号 or 描述), 单位, 字段, 原值, 新值."""
+    from analytics.ledgers import LEDGERS
+    return pd.DataFrame([{"台账": LEDGERS[lg].label, "记录": c.label, "单位": c.company, "字段": f, "原值": old or "（空）",
+                          "新值": new or "（空）"}
+                         for lg, d in diffs.items() if d is not None for c in d.changed for f, old, new in c.fields])

@@ -28,7 +28,9 @@ def check_records(ledger: str, records: list[dict], headers: dict[str, Header], 
         if ledger == "hazards":
             found, deadline, done = rec.get("found_date"), rec.get("deadline"), rec.get("rectified_date")
             if rec["status"] == "已整改" and done is None:
-                out.append(iss.error("rectified_without_date", **{**w("rectified_date"), "value": rec.get("status_raw")}))
+                out.append(iss.error("rectified_without_date", f"整改状态为“{rec.get('status_raw')}”，但“"
+                                     f"{h.column_name('rectified_date') if h else '整改完成日期'}”为空，请填写整改完成日期",
+                                     **w("rectified_date")))
             if rec.get("status_raw") and rec["status"] == "未整改" and done is not None:
                 out.append(iss.error("date_with_open_status",
                                      f"填写了整改完成日期 {done}，但整改状态为“{rec['status_raw']}”", **w("status")))
@@ -49,8 +51,14 @@ def check_records(ledger: str, records: list[dict], headers: dict[str, Header], 
                                            **w("level")))
         elif ledger == "accidents":
             occ, rep = rec.get("occurred_at"), rec.get("reported_at")
-            if occ and rep and rep < occ:
-                out.append(iss.warning("reported_before_occurred", f"上报时间 {rep} 早于发生时间 {occ}", **w("reported_at")))
+            date_only = rec.get("reported_at_date_only")
+            if occ and rep and date_only and rep.date() == occ.date():
+                out.append(iss.warning("report_date_only", f"上报时间只填了日期 {rep:%Y-%m-%d}（事故发生于 {occ:%Y-%m-%d %H:%M}），"
+                                       "无法判断是否在1小时内上报；按未迟报统计，请补填上报的时刻", **w("reported_at")))
+            elif occ and rep and (rep.date() < occ.date() if date_only else rep < occ):
+                shown = f"{rep:%Y-%m-%d}" if date_only else f"{rep:%Y-%m-%d %H:%M}"
+                out.append(iss.warning("reported_before_occurred", f"上报时间 {shown} 早于发生时间 {occ:%Y-%m-%d %H:%M}",
+                                       **w("reported_at")))
             if occ and occ.date() > today:
                 out.append(iss.warning("future_date", f"日期 {occ.date()} 晚于上传当天 {today}", **w("occurred_at")))
             if occ and rep is None:

@@ -26,6 +26,9 @@ REASONS: dict[str, str] = {
     "bad_target": "控制目标无法识别",
     "no_company": "无法确定所属单位",
     "unknown_company": "单位未登记",
+    "company_conflict": "文件中写明的单位与上传时选择的单位不一致",
+    "month_not_day": "填写的是月份，不是具体日期",
+    "ambiguous_status": "整改状态含义不明确",
     "rectified_without_date": "状态为已整改，但缺少整改完成日期",
     "date_with_open_status": "填写了整改完成日期，但状态为未整改",
     "duplicate_key": "同一文件中编号重复",
@@ -42,6 +45,7 @@ REASONS: dict[str, str] = {
     "hidden_sheet": "隐藏工作表已跳过",
     "sheet_skipped": "工作表未识别为台账，已跳过",
     "serial_number_as_key": "“编号”列是顺序号（1、2、3…），不作为台账编号使用",
+    "report_date_only": "上报时间只填了日期，无法判断是否迟报",
     "report_time_missing": "未填写上报时间，无法判断是否迟报",
 }
 

@@ -18,6 +18,7 @@ from . import issues as iss
 from ..store.db import Store
 from ..ledgers import LEDGERS
 from ..store.schema import ledger_columns
+from .diff import Diff, diff_records
 
 ARROW = {"VARCHAR": pa.string(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "INTEGER": pa.int32(),
          "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_()}
@@ -42,6 +43,7 @@ class NewBatch:
     coverage: set[tuple[str, dt.date]]      # (company, first day of month)
     uploaded_by: str
     uploaded_at: dt.datetime
+    diff: Diff | None = None                # set on load: what the batch changed
 
 
 def _arrow(ledger: str, records: list[dict], batch_id: int) -> pa.Table:
@@ -66,6 +68,7 @@ def _write(cur, b: NewBatch) -> int:
     lg = LEDGERS[b.ledger]
     t = lg.name
     bid = cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
+    b.diff = d = diff_records(lambda sql, p: cur.execute(sql, p).fetchall(), t, b.records, b.coverage)
     cur.register("new_rows", _arrow(t, b.records, bid))
     try:
         cur.execute(f"INSERT INTO {t}_versions SELECT * FROM new_rows")
@@ -82,12 +85,16 @@ def _write(cur, b: NewBatch) -> int:
         cur.execute(f"INSERT INTO {t} SELECT * FROM new_rows")
     finally:
         cur.unregister("new_rows")
+    flow = lg.semantics == "flow"
     cur.execute("""INSERT INTO batches (id, file, sha256, ledger, companies, period_start, period_end, uploaded_by,
-                     uploaded_at, status, rows, inserted, updated, warnings)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?)""",
+                     uploaded_at, status, rows, inserted, updated, unchanged, warnings)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?)""",
                 [bid, b.file, b.sha256, t, sorted(b.companies), b.period_start, b.period_end, b.uploaded_by,
-                 b.uploaded_at, len(b.records), max(len(b.records) - updated, 0) if lg.semantics != "flow"
-                 else len(b.records), updated, len(b.warnings)])
+                 b.uploaded_at, len(b.records), d.inserted, updated if flow else len(d.changed), d.unchanged,
+                 len(b.warnings)])
+    if d.changed:
+        cur.executemany("INSERT INTO batch_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [[bid, c.key, c.label, c.company, f, old, new] for c in d.changed for f, old, new in c.fields])
     if b.warnings:
         cur.executemany("INSERT INTO batch_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [[bid, w.level, w.code, w.sheet, w.row, w.column, w.value, w.message] for w in b.warnings])

@@ -40,6 +40,14 @@ def is_blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
 
 
+# "/", "—", "——", "无", "N/A" in a cell that does not apply (完成日期, 资金, 验收人 of an open hazard) mean blank.
+NOT_APPLICABLE = frozenset({"/", "／", "\\", "-", "—", "——", "--", "―", "无", "n/a", "na", "#n/a", "不涉及", "暂无"})
+
+
+def not_applicable(v) -> bool:
+    return type(v) is str and len(v) <= 6 and compact(v) in NOT_APPLICABLE
+
+
 def text(v) -> str | None:
     if v is None:
         return None
@@ -69,8 +77,37 @@ _M = re.compile(r"^(\d{1,2})\s*月$")
 
 def _check_range(d: dt.date, raw) -> dt.date:
     if not (MIN_DATE <= d <= MAX_DATE):
-        raise Bad("bad_date", f"日期 {raw} 超出合理范围（1990—2100年）")
+        raise Bad("bad_date", f"日期“{_typed(raw)}”超出合理范围（1990—2100年）")
     return d
+
+
+def _typed(v) -> str:
+    """A cell as the user typed it, for messages: a date cell as a date, a number as Excel shows it."""
+    if isinstance(v, float):
+        return f"{v:g}" if v.is_integer() or abs(v) >= 1e6 else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
+    return str(v)
+
+
+_MD_DOT = re.compile(r"^(\d{1,2})\.(\d{1,2})$")          # 10.5, 10.18: month.day, year from context
+_YM_DOT = re.compile(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?$")   # 2026.10 in a day field is a month
+_HALF_DAY = re.compile(r"\s*(上午|下午|中午|晚上|凌晨|早上|AM|PM|am|pm)\s*")
+
+
+def _dotted(s: str, raw, ctx: Context) -> dt.date | None:
+    """'10.5' → 5 October of the context year; '2026.10' → an error saying it is a month, not a day."""
+    if m := _YM_DOT.match(s):
+        y, mo = int(m.group(1)), int(m.group(2))
+        if 1990 <= y <= 2100 and 1 <= mo <= 12:
+            raise Bad("month_not_day", f"“{_typed(raw)}”是月份（{y}年{mo}月），不是具体日期，请填写到日，如 {y}.{mo}.5")
+    if m := _MD_DOT.match(s):
+        mo, d = int(m.group(1)), int(m.group(2))
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            if ctx.year is None:
+                raise Bad("bad_date", f"日期“{_typed(raw)}”缺少年份，且标题、工作表名和上传期间都未给出年份")
+            return _make_date(ctx.year, mo, d, _typed(raw))
+    return None
 
 
 def _serial(x: float) -> dt.datetime:
@@ -104,17 +141,30 @@ def datetime_(v, ctx: Context = Context()) -> dt.datetime | None:
     if isinstance(v, bool):
         raise Bad("bad_date", f"“{v}”不是日期")
     if isinstance(v, (int, float)):
+        if isinstance(v, float) and not v.is_integer() and (d := _dotted(_typed(v), v, ctx)):
+            return dt.datetime.combine(d, dt.time())        # 10.5 typed into Excel is the number 10.5
         d = _serial(float(v))
         _check_range(d.date(), v)
         return d.replace(microsecond=0)
     s = nfkc(str(v)).strip()
+    if d := _dotted(s, v, ctx):
+        return dt.datetime.combine(d, dt.time())
     if re.fullmatch(r"\d+(\.\d+)?", s) and not _YMD8.match(s):
-        return datetime_(float(s), ctx)
+        try:
+            return datetime_(float(s), ctx)
+        except Bad as b:
+            raise Bad(b.code, b.message.replace(f"“{_typed(float(s))}”", f"“{v}”")) from None
+    half = _HALF_DAY.search(s)
+    if half:
+        s = (s[: half.start()] + " " + s[half.end():]).strip()
     t = dt.time()
     m = _TIME.search(s)
     if m and m.start() > 0:
         try:
-            t = dt.time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
+            hour = int(m.group(1))
+            if half and half.group(1) in ("下午", "晚上", "PM", "pm") and hour < 12:
+                hour += 12
+            t = dt.time(hour, int(m.group(2)), int(m.group(3) or 0))
         except ValueError:
             raise Bad("bad_date", f"“{v}”中的时间无效") from None
         s = s[: m.start()].strip()
@@ -135,10 +185,26 @@ def datetime_(v, ctx: Context = Context()) -> dt.datetime | None:
     return dt.datetime.combine(d, t)
 
 
+def has_time(v) -> bool:
+    """Whether a date-time cell says the time of day (a date cell, or text like 2026-10-05, does not)."""
+    if isinstance(v, dt.datetime):
+        return bool(v.hour or v.minute or v.second)
+    if isinstance(v, str):
+        return bool(_TIME.search(nfkc(v)))
+    if isinstance(v, float):
+        return not v.is_integer()
+    return False
+
+
 def month(v, ctx: Context = Context()) -> dt.date | None:
     """A month, stored as its first day: 2026-03, 2026年3月, 2026.3, a date, or 3月 with the year from context."""
     if is_blank(v):
         return None
+    if isinstance(v, float) and not v.is_integer() and (m := _YM.match(_typed(v))):
+        if m.group(2) == "1":                 # Excel shows 2026.10 typed as a number as 2026.1
+            raise Bad("bad_date", f"月份“{_typed(v)}”不明确（2026.1 可能是1月，也可能是输入的 2026.10），"
+                                  "请写作 2026-10 或 2026年10月")
+        return _make_date(int(m.group(1)), int(m.group(2)), 1, _typed(v))
     if isinstance(v, (dt.date, int, float)) and not isinstance(v, bool):
         d = date(v, ctx)
         return d.replace(day=1)
@@ -231,10 +297,31 @@ def vocab_text(s: str | None, name: str, closed: bool) -> str | None:
     canon = _VOCAB_INDEX[name].get(vocab_key(s))
     if canon is not None:
         return canon
+    if name in _BY_RULE:
+        return _BY_RULE[name](s)
     if closed:
         allowed = "、".join(VOCABULARIES[name])
         raise Bad("bad_vocab", f"“{s}”不是允许的取值（应为：{allowed}）")
     return s
+
+
+# 整改状态 as people write it, by rule (the words in brackets do not count: 整改中（已落实临时措施） is open):
+# 已/完/毕/销号/闭环/验收/合格 say it is done, 未/中/正在/待/尚/没/不 say it is not; both or neither is ambiguous.
+_DONE_WORDS = ("已", "完", "毕", "销号", "闭环", "验收", "合格", "结案")
+_OPEN_WORDS = ("未", "中", "正在", "待", "尚", "没", "不", "无法")
+
+
+def _status_by_rule(s: str) -> str:
+    k = vocab_key(s)
+    done, still = any(w in k for w in _DONE_WORDS), any(w in k for w in _OPEN_WORDS)
+    if done != still:
+        return "已整改" if done else "未整改"
+    ok = "、".join(dict.fromkeys(w for c, ws in VOCABULARIES["hazard_status"].items() for w in (c, *ws)))
+    why = "既有表示完成的字，又有表示未完成的字" if done else "看不出是否已整改"
+    raise Bad("ambiguous_status", f"整改状态“{s}”含义不明确（{why}），请改为：{ok}，或“已整改完毕”“整改中”等写法")
+
+
+_BY_RULE = {"hazard_status": _status_by_rule}
 
 
 def flag(v, ctx: Context = Context()) -> bool | None:

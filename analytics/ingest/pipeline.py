@@ -18,6 +18,7 @@ from ..companies import registry
 from ..store.db import Store
 from .locate import Header, NearMiss, date_context, detect, looks_like_company, near_miss, sheet_month, title_info
 from ..ledgers import LEDGERS
+from .diff import Diff, diff_records
 from .load import NewBatch, write_batches
 from .read import ReadError, read_workbook
 from .stage import stage_sheet, unknown_company
@@ -25,7 +26,9 @@ from ..textnorm import nfkc
 from .check import check_records
 
 LOADED, DUPLICATE, REJECTED, NO_LEDGER = "loaded", "duplicate", "rejected", "no_ledger"
-STATUS_LABELS = {LOADED: "已导入", DUPLICATE: "重复文件，未改动", REJECTED: "已拒收", NO_LEDGER: "未识别出台账"}
+PREVIEW = "preview"                     # a dry run that passed every check: nothing written yet
+STATUS_LABELS = {LOADED: "已导入", DUPLICATE: "重复文件，未改动", REJECTED: "已拒收", NO_LEDGER: "未识别出台账",
+                 PREVIEW: "检查通过（预览，尚未导入）"}
 
 
 @dataclass
@@ -39,6 +42,7 @@ class FileResult:
     errors: list[iss.Issue] = field(default_factory=list)
     warnings: list[iss.Issue] = field(default_factory=list)
     notes: list[iss.Issue] = field(default_factory=list)      # skipped sheets
+    diffs: dict[str, Diff] = field(default_factory=dict)     # ledger → inserted / changed (old → new) / unchanged
 
     @property
     def accepted(self) -> bool:
@@ -63,7 +67,9 @@ def ingest_file(store: Store, path: str | Path, **kw) -> FileResult:
 
 def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | None = None,
                  period: str | None = None, uploaded_by: str | None = None,
-                 today: dt.date | None = None) -> FileResult:
+                 today: dt.date | None = None, dry_run: bool = False) -> FileResult:
+    """Check a file and load it (all or nothing). With dry_run, check it and say what loading it would
+    change (FileResult.diffs, status PREVIEW) without writing anything."""
     today = today or dt.date.today()
     sha = hashlib.sha256(data).hexdigest()
     res = FileResult(filename, sha, REJECTED, "")
@@ -116,9 +122,9 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         recognised = True
         info = title_info(sh.rows, h.rows[0], h.ledger)
         ctx = date_context(info, sh.name, per)
-        sheet_company, company_issue = _sheet_company(sh, h, info, forced, reg)
-        st = stage_sheet(sh.name, sh.rows, h, ctx, sheet_company, reg)
-        if sheet_company is None and "company" not in h.columns and (st.records or st.issues):
+        sheet_company, company_issue = _sheet_company(sh, h, info, reg)
+        st = stage_sheet(sh.name, sh.rows, h, ctx, sheet_company, reg, sh.merges, forced)
+        if sheet_company is None and "company" not in h.columns and (st.records or st.issues) and not forced:
             st.issues.insert(0, company_issue or _no_company(sh.name, h))
             st.records = []                 # rows without a company cannot be checked further
         elif not st.records and not st.issues and sheet_company is None:
@@ -130,6 +136,8 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         parts.append(_Part(h.ledger.name, sh.name, h, sheet_company, _named_months(sh.name, info, ctx, per),
                            st.records))
 
+    if forced:
+        res.errors += _chosen_conflicts(forced, parts, res.errors)
     found = {p.ledger for p in parts}
     for name, nm in near:
         if nm.header.ledger.name in found:    # e.g. a summary sheet beside the real ledger: skip it, say why
@@ -177,12 +185,20 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         sheets_of = {p.sheet for p in ps}
         warns = [w for w in res.warnings if w.sheet in sheets_of or w.sheet is None]
         batches.append(NewBatch(filename, sha, ledger, recs, warns, companies, start, end, coverage, who, now))
-    for b, bid in zip(batches, write_batches(store, batches)):   # one transaction for the whole file
-        res.batch_ids.append(bid)
-        res.ledgers[b.ledger] = len(b.records)
-    res.status = LOADED
-    parts_msg = "，".join(f"{LEDGERS[k].label} {n} 行" for k, n in res.ledgers.items())
-    res.message = f"已导入：{parts_msg}" + (f"；{len(res.warnings)} 条警告" if res.warnings else "")
+    if dry_run:
+        for b in batches:
+            res.diffs[b.ledger] = diff_records(store.rows, b.ledger, b.records, b.coverage)
+            res.ledgers[b.ledger] = len(b.records)
+        res.status = PREVIEW
+    else:
+        for b, bid in zip(batches, write_batches(store, batches)):   # one transaction for the whole file
+            res.batch_ids.append(bid)
+            res.ledgers[b.ledger] = len(b.records)
+            res.diffs[b.ledger] = b.diff
+        res.status = LOADED
+    parts_msg = "，".join(f"{LEDGERS[k].label} {n} 行（{res.diffs[k].summary}）" for k, n in res.ledgers.items())
+    res.message = (("检查通过，导入后将写入：" if dry_run else "已导入：") + parts_msg
+                   + (f"；{len(res.warnings)} 条警告" if res.warnings else ""))
     return res
 
 
@@ -223,11 +239,39 @@ def _no_company(sheet: str, h: Header) -> iss.Issue:
                      sheet=sheet, row=h.rows[0] + 1, column="填报单位")
 
 
-def _sheet_company(sh, h: Header, info, forced: str | None, reg) -> tuple[str | None, iss.Issue | None]:
-    """The registered company a sheet speaks for (upload form, else 填报单位 / title), and the
-    error to report once when the sheet has no company column and the named company is unknown."""
-    if forced:
-        return forced, None
+def _chosen_conflicts(chosen: str, parts: list[_Part], errors: list[iss.Issue]) -> list[iss.Issue]:
+    """A company chosen at upload only fills in where the file names none (DOMAIN.md §2). Where the file
+    names companies (a column, 填报单位, a title, a sheet name) and any of them is not the chosen one, that
+    is an error naming both: the rows are never booked to the chosen company."""
+    named: dict[str, tuple] = {}
+    for p in parts:
+        if p.company:
+            named.setdefault(p.company, (p.sheet, None))
+        for r in p.records:
+            if not r.get("by_choice"):
+                named.setdefault(r["company"], (r["sheet"], r["row_no"]))
+    for e in errors:                         # names the file gives that are not registered
+        if e.code == "unknown_company" and e.column != "上传时选择的单位" and e.value:
+            named.setdefault(e.value, (e.sheet, e.row))
+    others = [n for n in named if n != chosen]
+    if not others:
+        return []
+    listed = "、".join(f"“{n}”" for n in named)
+    where = named[others[0]]
+    return [iss.error("company_conflict",
+                      f"文件中写明的单位为{listed}，与上传时选择的单位“{chosen}”不一致。上传时选择的单位只用于"
+                      "整个文件都未写明单位的情况；请取消选择（按文件中的单位导入），或改正文件中的单位",
+                      sheet=where[0], row=where[1], column="单位", value=others[0])]
+
+
+def _sheet_company(sh, h: Header, info, reg) -> tuple[str | None, iss.Issue | None]:
+    """The registered company a sheet speaks for (填报单位, else a sheet named by a registered name or alias,
+    else the title), and the error to report once when the sheet has no company column and the named
+    company is unknown."""
+    if info.company and not info.company_in_title and (name := reg.match(info.company)):
+        return name, None
+    if name := reg.match(sh.name):
+        return name, None
     if not info.company:
         return None, None
     name = reg.match(info.company)

@@ -25,7 +25,8 @@ Caps, each a ReadError when data lies beyond it, never a silent cut: 200 sheets,
 Cell values: None (empty, or an empty string), str (unstripped), int, float, bool,
 datetime.datetime / date / time, datetime.timedelta (duration formats such as [h]:mm:ss - as
 calamine gives them), CellError. 1904-based workbooks come out right (calamine converts).
-Merged cells hold their value at the top-left cell only. python-calamine reports error cells
+Merged cells hold their value at the top-left cell only; the merged ranges come with each sheet
+(RawSheet.merges) and staging applies them. python-calamine reports error cells
 as "": they are recovered from the sheet XML (xlsx/xlsm) and the BIFF records (xls); in .xlsb
 and .ods an error cell reads as None.
 """
@@ -45,7 +46,7 @@ import sys
 import tempfile
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
@@ -78,6 +79,7 @@ class RawSheet:
     name: str
     rows: list[list[object]]    # rows[0] is Excel row 1, rows[i][j] is column j (A=0)
     hidden: bool = False        # hidden or very hidden
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)   # (r0, c0, r1, c1), 0-based, inclusive
 
 
 class ReadError(Exception):
@@ -141,10 +143,10 @@ def _parse_in_child(data: bytes, container: str, stem: str) -> list[RawSheet]:
     if status != "ok":
         raise ReadError(payload)
     sheets = []
-    for name, hidden, rows, errors in payload:
+    for name, hidden, rows, errors, merges in payload:
         for r, c, code in errors:
             rows[r][c] = CellError(code)
-        sheets.append(RawSheet(name, rows, hidden))
+        sheets.append(RawSheet(name, rows, hidden, merges))
     return sheets
 
 
@@ -197,7 +199,7 @@ def _parse(src: str, stem: str) -> list[tuple]:
     container = src.rsplit(".", 1)[1]
     if container == "csv":
         with open(src, "rb") as f:
-            return [(stem, False, _read_csv(f.read(), stem), [])]
+            return [(stem, False, _read_csv(f.read(), stem), [], [])]
     fmt = "xls" if container == "ole" else _zip_format(src)
     os.rename(src, src := src[: -len(container)] + fmt)    # calamine picks its reader by suffix
     import python_calamine as pc
@@ -211,18 +213,32 @@ def _parse(src: str, stem: str) -> list[tuple]:
     sheets = []
     for i, m in enumerate(meta):
         if m.typ not in (pc.SheetTypeEnum.ChartSheet, pc.SheetTypeEnum.Vba):
-            grid = _grid(wb.get_sheet_by_index(i), m.name)
-            sheets.append((m.name, m.visible != pc.SheetVisibleEnum.Visible, grid))
+            sh = wb.get_sheet_by_index(i)
+            grid = _grid(sh, m.name)
+            sheets.append((m.name, m.visible != pc.SheetVisibleEnum.Visible, grid, _merges(sh)))
     scan.join()
     result = []
-    for name, hidden, rows in sheets:
+    for name, hidden, rows, merges in sheets:
         errs = [(r, c, code) for r, c, code in errors.get(name, ())
                 if r < len(rows) and c < len(rows[r]) and rows[r][c] is None]
         last = max((r for r, _, _ in errs), default=-1)
         while len(rows) > last + 1 and all(v is None for v in rows[-1]):
             rows.pop()                              # rows that held only ""
-        result.append((name, hidden, rows, errs))
+        result.append((name, hidden, rows, errs, merges))
     return result
+
+
+def _merges(sheet) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges that span more than one cell, clipped to the column limit."""
+    try:
+        got = sheet.merged_cell_ranges or []
+    except Exception:                               # a reader without merged-range support
+        return []
+    out = []
+    for (r0, c0), (r1, c1) in got:
+        if (r1 > r0 or c1 > c0) and c0 < MAX_COLS and r0 < MAX_ROWS:
+            out.append((r0, c0, min(r1, MAX_ROWS - 1), min(c1, MAX_COLS - 1)))
+    return out
 
 
 def _zip_names(z: zipfile.ZipFile) -> dict[str, str]:

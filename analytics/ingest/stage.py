@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from . import issues as iss
 from ..companies import Registry
 from .locate import Header, cell_text
-from .normalise import PARSERS, Bad, Context, Target, is_blank, text, vocab_text
+from .normalise import PARSERS, Bad, Context, Target, has_time, is_blank, not_applicable, text, vocab_text
 from ..rules import accident_level
 from ..textnorm import compact, header_key
 
@@ -57,7 +57,8 @@ def _skip(row: list, header: Header, header_keys: dict[int, str]) -> bool:
     heads = [compact(v) for v in filled[:3] if isinstance(v, str)]
     if any(_TOTAL.match(t) for t in heads):
         return True
-    if len(filled) <= 4 and any(_SIGNATURE.match(compact(cell_text(v))) for v in filled):
+    if (len(filled) <= 4 or len(set(map(str, filled))) == 1) and any(_SIGNATURE.match(compact(cell_text(v)))
+                                                                       for v in filled[:4]):
         return True
     j0 = next(iter(header_keys), None)               # a header repeated on a printed page:
     if j0 is None or j0 >= len(row) or not isinstance(row[j0], str) or header_key(row[j0]) != header_keys[j0]:
@@ -66,18 +67,74 @@ def _skip(row: list, header: Header, header_keys: dict[int, str]) -> bool:
                if j < len(row) and isinstance(row[j], str) and header_key(row[j]) == k) >= 3
 
 
+# Columns whose vertical merge over several data rows makes those rows one record (DOMAIN.md §2): the
+# 序号 and, in the entity ledgers, the record's number and description. A merged 单位 (or 整改期限…) cell
+# down a block of rows only gives each row its value.
+_RECORD_FIELDS = {"hazards": ("hazard_no", "description"), "accidents": ("accident_no", "description")}
+_SERIAL_HEADS = {"序号", "序", "顺序号"}
+JOIN = "；"
+
+
+def apply_merges(rows: list[list], merges, header: Header) -> tuple[list[list], set[int]]:
+    """The data rows with merged ranges applied: every cell of a merged range below the header holds
+    the range's value; rows of one merged record (序号 / 编号 / 描述 merged over them) become one row at
+    the range's top, whose other cells join the sub-rows' texts in order. Returns (rows, the sub-row
+    indices to skip). Without merges below the header the rows come back untouched."""
+    start = header.data_start
+    merges = [m for m in merges if m[2] >= start and m[2] > m[0]]   # a merge within one row stays at its left cell
+    if not merges:
+        return rows, set()
+    rows = list(rows)
+    width = max((m[3] + 1 for m in merges), default=0)
+    for r0, c0, r1, c1 in merges:
+        top = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+        for i in range(max(r0, start), r1 + 1):
+            while i >= len(rows):
+                rows.append([])
+            row = rows[i] = list(rows[i]) + [None] * max(0, width - len(rows[i]))
+            for j in range(c0, c1 + 1):
+                row[j] = top
+    head_cells = rows[header.rows[-1]] if header.rows[-1] < len(rows) else []
+    keys = {j for j, v in enumerate(head_cells) if header_key(cell_text(v)) in _SERIAL_HEADS}
+    keys |= {header.columns[f] for f in _RECORD_FIELDS.get(header.ledger.name, ()) if f in header.columns}
+    spans = sorted({(r0, r1) for r0, c0, r1, c1 in merges if r1 > r0 and r0 >= start and c0 in keys})
+    skip: set[int] = set()
+    for r0, r1 in spans:
+        if r0 in skip:
+            continue
+        merged_cols = {j for m0, c0, m1, c1 in merges if m0 <= r0 and m1 >= r1 for j in range(c0, c1 + 1)}
+        group = [rows[i] for i in range(r0, r1 + 1)]
+        n = max(len(g) for g in group)
+        joined = []
+        for j in range(n):
+            if j in merged_cols:
+                joined.append(group[0][j] if j < len(group[0]) else None)
+                continue
+            vals = [g[j] for g in group if j < len(g) and not is_blank(g[j])]
+            if len(vals) <= 1 or all(v == vals[0] for v in vals):
+                joined.append(vals[0] if vals else None)
+            else:                                    # texts join in order; differing dates/numbers are
+                joined.append(JOIN.join(cell_text(v) for v in vals))   # quoted back if they cannot parse
+        rows[r0] = joined
+        skip |= set(range(r0 + 1, r1 + 1))
+    return rows, skip
+
+
 def stage_sheet(sheet_name: str, rows: list[list], header: Header, ctx: Context,
-                file_company: str | None, registry: Registry) -> Staged:
-    """Stage one sheet. `file_company` is the registered company named by the upload form or
-    the title (ingest checks it once per sheet); it fills the rows whose company cell is blank."""
+                file_company: str | None, registry: Registry, merges=(),
+                chosen: str | None = None) -> Staged:
+    """Stage one sheet. `file_company` is the registered company the file names for the sheet
+    (填报单位, title or sheet name); it fills the rows whose company cell is blank. `chosen` is the
+    company picked at upload, used only where the file names no company at all."""
     lg = header.ledger
     out = Staged()
+    rows, subrows = apply_merges(rows, merges, header)
     fields = [(f, header.columns.get(f.name), header.column_name(f.name)) for f in lg.fields]
     header_keys = {j: header_key(header.names.get(j, "")) for j in header.columns.values()}
     company_cache: dict[str, str | None] = {}
     for i in range(header.data_start, len(rows)):
         row = rows[i]
-        if _skip(row, header, header_keys):
+        if i in subrows or _skip(row, header, header_keys):
             continue
         excel_row = i + 1
         rec: dict = {"sheet": sheet_name, "row_no": excel_row}
@@ -85,6 +142,8 @@ def stage_sheet(sheet_name: str, rows: list[list], header: Header, ctx: Context,
         for f, j, colname in fields:
             raw = row[j] if j is not None and j < len(row) else None
             where = _Where(sheet_name, excel_row, colname, raw, j)
+            if not_applicable(raw):
+                raw = None                        # "/", "—", "无": the cell does not apply (the message still quotes it)
             bad = False
             try:
                 if f.kind in ("enum", "open_enum"):
@@ -96,6 +155,8 @@ def stage_sheet(sheet_name: str, rows: list[list], header: Header, ctx: Context,
                     val = PARSERS["target"](raw, ctx)
                 else:
                     val = PARSERS[f.kind](raw, ctx)
+                    if f.kind == "datetime" and val is not None:
+                        rec[f.name + "_date_only"] = not has_time(raw)
             except Bad as b:
                 msg = b.message
                 if b.code == "error_cell" and j is not None:
@@ -106,7 +167,10 @@ def stage_sheet(sheet_name: str, rows: list[list], header: Header, ctx: Context,
                 val = _from_context(f.kind, ctx)
             if f.kind == "company":
                 if not bad:
-                    val = _company(val, file_company, j is not None, registry, company_cache, row_issues, where)
+                    if val is None and file_company is None and chosen:
+                        val, rec["by_choice"] = chosen, True        # the file names no company here
+                    else:
+                        val = _company(val, file_company, j is not None, registry, company_cache, row_issues, where)
             elif val is None and not bad and f.required and not _blank_allowed(lg.name, f.name):
                 hint = "（表头上方标题、工作表名和上传期间也未给出）" if f.context else ""
                 row_issues.append(iss.error("missing_value", f"必填项“{f.label}”为空{hint}", **where))
@@ -137,8 +201,9 @@ def _blank_allowed(ledger: str, fld: str) -> bool:
 def _company(val, file_company, has_column, registry, cache, row_issues, where) -> str | None:
     if val is None:
         if file_company is None and has_column:
-            row_issues.append(iss.error("no_company", "单位为空：本行未填写单位，标题中也没有“填报单位”，"
-                                                      "请填写单位或在上传时选择单位", **where))
+            row_issues.append(iss.error("no_company", "单位为空：本行未填写单位，表头上方也没有“填报单位：…”，"
+                                                      "工作表名也不是已登记的单位。请填写单位（整个文件都未写明单位时，"
+                                                      "也可在上传时选择单位）", **where))
         return file_company            # without a column, ingest has reported a missing company once per sheet
     if val not in cache:
         cache[val] = registry.match(val)

@@ -13,11 +13,17 @@ def batches(store: Store) -> pd.DataFrame:
     """Every batch, newest last: id, file, sha256, ledger, company, status, rows, …"""
     df = store.df("""
         SELECT id, file, sha256, ledger, array_to_string(companies, '、') AS company, status, rows, inserted, updated,
-               warnings, strftime(period_start, '%Y-%m') AS period_start, strftime(period_end, '%Y-%m') AS period_end,
+               unchanged, warnings, strftime(period_start, '%Y-%m') AS period_start, strftime(period_end, '%Y-%m') AS period_end,
                uploaded_by, uploaded_at, reverted_at, reverted_by
         FROM batches ORDER BY id""")
     df["ledger_label"] = df["ledger"].map(lambda k: LEDGERS[k].label)
     return df
+
+
+def batch_changes(store: Store, batch_id: int) -> pd.DataFrame:
+    """The fields a batch changed (old → new), per record, as recorded on load."""
+    return store.df("""SELECT label, company, field, old_value, new_value FROM batch_changes
+                       WHERE batch_id = ? ORDER BY rowid""", [batch_id])
 
 
 def batch_issues(store: Store, batch_id: int) -> pd.DataFrame:
@@ -51,6 +57,18 @@ def data_span(store: Store) -> tuple[dt.date | None, dt.date | None]:
           SELECT found_date AS d FROM hazards UNION ALL SELECT CAST(occurred_at AS DATE) FROM accidents
           UNION ALL SELECT date FROM training UNION ALL SELECT month FROM investment)""")
     return r[0] if r else (None, None)
+
+
+def last_arrivals(store: Store) -> pd.DataFrame:
+    """Up to which day each registered company's ledgers have arrived (DOMAIN.md §3): per company the last
+    found date (隐患), accident, training day and investment month in the current data; NULL where none."""
+    return store.df("""
+        SELECT c.name AS company,
+               (SELECT max(found_date) FROM hazards h WHERE h.company = c.name) AS hazards,
+               (SELECT max(CAST(occurred_at AS DATE)) FROM accidents a WHERE a.company = c.name) AS accidents,
+               (SELECT max(date) FROM training t WHERE t.company = c.name) AS training,
+               (SELECT max(month) FROM investment i WHERE i.company = c.name) AS investment
+        FROM companies c ORDER BY c.id""")
 
 
 def reference_date(store: Store, today: dt.date | None = None) -> dt.date:

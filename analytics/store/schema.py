@@ -91,5 +91,20 @@ CREATE TABLE batch_coverage (
 # issue 11: the registry's optional parent (板块 / 二级单位, e.g. 能源板块); NULL = the company stands alone.
 COMPANY_PARENT = "ALTER TABLE companies ADD COLUMN parent VARCHAR;"
 
-MIGRATIONS: list[str] = [V1, COMPANY_PARENT]
+# issue 8: what a revision changed. updated now counts the keys whose content changed; unchanged those sent again
+# as they were; batch_changes keeps every changed field (old → new) of a batch, as the upload page shows it.
+V_REVISION_DIFF = """
+ALTER TABLE batches ADD COLUMN unchanged INTEGER;
+CREATE TABLE batch_changes (
+  batch_id INTEGER NOT NULL,
+  key VARCHAR NOT NULL,
+  label VARCHAR,
+  company VARCHAR,
+  field VARCHAR NOT NULL,
+  old_value VARCHAR,
+  new_value VARCHAR
+);
+"""
+
+MIGRATIONS: list[str] = [V1, COMPANY_PARENT, V_REVISION_DIFF]
 SCHEMA_VERSION = len(MIGRATIONS)

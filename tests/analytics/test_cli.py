@@ -32,7 +32,8 @@ def test_companies_alias_conflict_is_a_usage_error(db, capsys):
     code, _, err = run(capsys, "--db", db, "companies", "add", "陇原电力有限责任公司", "--alias", "河西新能")
     assert code == 2 and "别名“河西新能”已属于“河西新能源有限公司”" in err
     code, out, _ = run(capsys, "--db", db, "companies", "list")
-    assert code == 0 and out.splitlines() == [LY, f"{HX}（别名：河西新能）", EXTRA]   # 河西新能源 = the name itself
+    # an alias that is the name without 有限公司 (the short name) is listed too (issue 8)
+    assert code == 0 and out.splitlines() == [f"{LY}（别名：陇原电力）", f"{HX}（别名：河西新能、河西新能源）", EXTRA]
 
 
 def test_ingest_metrics_batches_revert(db, tmp_path, capsys):
@@ -108,3 +109,20 @@ def test_templates_command(db, tmp_path, capsys):
     code, out, _ = run(capsys, "--db", db, "templates", str(tmp_path / "tpl"))
     assert code == 0 and len(out.splitlines()) == 6            # five ledgers and the registry sheet (单位登记表)
     assert sorted(p.name for p in (tmp_path / "tpl").iterdir())[0].endswith("（标准模板）.xlsx")
+
+
+def test_db_anywhere_on_the_line_and_chinese_usage_errors(db, tmp_path, capsys):
+    from tests.builders import merged_company_down
+    f = merged_company_down(tmp_path / "down.xlsx")
+    code, out, _ = run(capsys, "ingest", str(f), "--db", db)                # the form DOMAIN.md §5 gives
+    assert code == 0 and "已导入" in out and "新增 4、修改 0、未变 0" in out
+    code, out, _ = run(capsys, "batches", f"--db={db}", "--format", "json")
+    assert code == 0 and [b["rows"] for b in json.loads(out)] == [4]
+    code, _, err = run(capsys, "ingest", str(f), "--db", db, "--bogus")
+    assert code == 2 and "用法错误：无法识别的参数：--bogus" in err and "unrecognized" not in err
+    code, _, err = run(capsys, "metrics", "--db", db, "--format", "xml")
+    assert code == 2 and "用法错误：参数 --format 的取值 'xml' 无效" in err
+    code, _, err = run(capsys, "ingest", "--db")
+    assert code == 2 and "参数 --db 需要一个值" in err
+    code, _, err = run(capsys, "--db", db, "ingest")
+    assert code == 2 and "缺少必需的参数：files" in err
