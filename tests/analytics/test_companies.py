@@ -32,7 +32,7 @@ def test_import_registers_aliases_and_parents_in_one_go(tmp_path):
     assert (done["added"], done["updated"]) == (4, 0)
     assert reg.parents(s) == {"陇原电力有限公司": "能源板块", "河西新能源有限公司": "能源板块", "陇建工程有限公司": "建设板块",
                               "集团本部": None}
-    assert reg.aliases(s)["陇原电力有限公司"] == ["陇电"]          # 陇原电力 is the name itself (suffix)
+    assert reg.aliases(s)["陇原电力有限公司"] == ["陇原电力", "陇电"]   # 陇原电力 matches as the name; shown as typed (issue 8)
     assert reg.registry(s).match("陇电") == "陇原电力有限公司"
 
 
