@@ -79,16 +79,16 @@ def diff_records(fetch, ledger: str, records: list[dict], coverage=()) -> Diff:
     if lg.semantics == "flow":
         from .load import month_expr
         cov = sorted(coverage)
-        old = fetch(f"SELECT {', '.join(cols)} FROM {ledger} WHERE list_contains(?, company || '|' || "
-                    f"strftime({month_expr(ledger)}, '%Y-%m'))",
-                    [[f"{c}|{m:%Y-%m}" for c, m in cov]]) if cov else []
+        old = fetch(f"SELECT {', '.join(cols)} FROM {ledger} WHERE (company || '|' || "
+                    f"CAST({month_expr(ledger)} AS VARCHAR)) = ANY(?)",         # DuckDB and PostgreSQL alike
+                    [[f"{c}|{m:%Y-%m}-01" for c, m in cov]]) if cov else []
         before = Counter(tuple(shown(v) for v in r) for r in old)
         after = Counter(tuple(shown(r.get(c)) for c in cols) for r in records)
         same = sum((before & after).values())
         out.inserted, out.unchanged, out.replaced = len(records) - same, same, len(old) - same
         return out
     keys = [r["key"] for r in records]
-    old = {r[0]: r[1:] for r in fetch(f"SELECT key, {', '.join(cols)} FROM {ledger} WHERE list_contains(?, key)",
+    old = {r[0]: r[1:] for r in fetch(f"SELECT key, {', '.join(cols)} FROM {ledger} WHERE key = ANY(?)",
                                       [keys])} if keys else {}
     labels = {c: (lg.field(c).label if any(f.name == c for f in lg.fields) else c) for c in cols}
     for rec in records:

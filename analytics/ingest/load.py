@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from . import issues as iss
-from ..store.db import Store
+from ..store.db import Store, stage, unstage
 from ..ledgers import LEDGERS
 from ..store.schema import ledger_columns
 from .diff import Diff, diff_records
@@ -69,22 +69,22 @@ def _write(cur, b: NewBatch) -> int:
     t = lg.name
     bid = cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
     b.diff = d = diff_records(lambda sql, p: cur.execute(sql, p).fetchall(), t, b.records, b.coverage)
-    cur.register("new_rows", _arrow(t, b.records, bid))
+    stage(cur, "new_rows", _arrow(t, b.records, bid))
     try:
         cur.execute(f"INSERT INTO {t}_versions SELECT * FROM new_rows")
         if lg.semantics in ("entity", "keyed"):
             updated = cur.execute(f"SELECT count(*) FROM {t} WHERE key IN (SELECT key FROM new_rows)").fetchall()[0][0]
             cur.execute(f"DELETE FROM {t} WHERE key IN (SELECT key FROM new_rows)")
         else:
-            cur.register("cov", pa.table({"company": [c for c, _ in b.coverage], "month": [m for _, m in b.coverage]},
-                                         schema=pa.schema([("company", pa.string()), ("month", pa.date32())])))
-            updated = cur.execute(f"SELECT count(*) FROM {t} WHERE (company, {month_expr(t)}) IN "
-                                  "(SELECT (company, month) FROM cov)").fetchall()[0][0]
-            cur.execute(f"DELETE FROM {t} WHERE (company, {month_expr(t)}) IN (SELECT (company, month) FROM cov)")
-            cur.unregister("cov")
+            stage(cur, "cov", pa.table({"company": [c for c, _ in b.coverage], "month": [m for _, m in b.coverage]},
+                                       schema=pa.schema([("company", pa.string()), ("month", pa.date32())])))
+            covered = f"EXISTS (SELECT 1 FROM cov WHERE cov.company = {t}.company AND cov.month = {month_expr(t, t)})"
+            updated = cur.execute(f"SELECT count(*) FROM {t} WHERE {covered}").fetchall()[0][0]
+            cur.execute(f"DELETE FROM {t} WHERE {covered}")
+            unstage(cur, "cov")
         cur.execute(f"INSERT INTO {t} SELECT * FROM new_rows")
     finally:
-        cur.unregister("new_rows")
+        unstage(cur, "new_rows")
     flow = lg.semantics == "flow"
     cur.execute("""INSERT INTO batches (id, file, sha256, ledger, companies, period_start, period_end, uploaded_by,
                      uploaded_at, status, rows, inserted, updated, unchanged, warnings)
@@ -118,25 +118,29 @@ def revert_batch(store: Store, batch_id: int, by: str = "") -> dict:
             raise RevertError(f"批次 {batch_id} 已于此前撤销，无需重复操作")
         cur.execute("UPDATE batches SET status = 'reverted', reverted_at = ?, reverted_by = ? WHERE id = ?",
                     [dt.datetime.now().replace(microsecond=0), by or None, batch_id])
+        # SQL that DuckDB and PostgreSQL both accept (no QUALIFY, GROUP BY ALL or struct IN)
         if LEDGERS[t].semantics in ("entity", "keyed"):
             cur.execute(f"""CREATE TEMP TABLE touched AS SELECT DISTINCT key FROM {t}_versions WHERE batch_id = ?""",
                         [batch_id])
             cur.execute(f"DELETE FROM {t} WHERE key IN (SELECT key FROM touched)")
             cur.execute(f"""INSERT INTO {t}
-                SELECT v.* FROM {t}_versions v JOIN batches b ON b.id = v.batch_id AND b.status = 'loaded'
-                WHERE v.key IN (SELECT key FROM touched)
-                QUALIFY v.batch_id = max(v.batch_id) OVER (PARTITION BY v.key)""")
+                SELECT v.* FROM {t}_versions v JOIN (
+                  SELECT w.key, max(w.batch_id) AS batch_id
+                  FROM {t}_versions w JOIN batches b ON b.id = w.batch_id AND b.status = 'loaded'
+                  WHERE w.key IN (SELECT key FROM touched) GROUP BY w.key) newest
+                ON newest.key = v.key AND newest.batch_id = v.batch_id""")
         else:
             m = month_expr(t, "v")
             cur.execute("CREATE TEMP TABLE touched AS SELECT company, month FROM batch_coverage WHERE batch_id = ?",
                         [batch_id])
-            cur.execute(f"DELETE FROM {t} WHERE (company, {month_expr(t)}) IN (SELECT (company, month) FROM touched)")
+            cur.execute(f"DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM touched x WHERE x.company = {t}.company "
+                        f"AND x.month = {month_expr(t, t)})")
             cur.execute(f"""INSERT INTO {t}
                 WITH owner AS (
                   SELECT c.company, c.month, max(c.batch_id) AS batch_id
                   FROM batch_coverage c JOIN batches b ON b.id = c.batch_id AND b.status = 'loaded' AND b.ledger = ?
-                  WHERE (c.company, c.month) IN (SELECT (company, month) FROM touched)
-                  GROUP BY ALL)
+                  WHERE EXISTS (SELECT 1 FROM touched x WHERE x.company = c.company AND x.month = c.month)
+                  GROUP BY c.company, c.month)
                 SELECT v.* FROM {t}_versions v
                 JOIN owner o ON o.batch_id = v.batch_id AND o.company = v.company AND o.month = {m}""", [t])
         cur.execute("DROP TABLE touched")

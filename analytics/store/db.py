@@ -25,6 +25,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
+from . import pg
 from .schema import MIGRATIONS
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "safety.duckdb"
@@ -59,12 +60,12 @@ class Store:
     def __init__(self, path: str | os.PathLike | None = None, *, timeout: float | None = None,
                  linger: float | None = None):
         self.path = str(path or default_path())
-        if str(self.path).startswith(("postgresql://", "postgres://")):
-            raise StoreError("本版本尚不支持 PostgreSQL 服务器数据库（postgresql://…），请使用数据库文件路径。")
+        self.server = pg.is_url(self.path)        # PostgreSQL holds the data; reads run on a local mirror
         self.memory = self.path == ":memory:"
-        if not self.memory:
+        if not self.memory and not self.server:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.timeout = _env_float("SAFETY_DB_TIMEOUT", DEFAULT_TIMEOUT) if timeout is None else timeout
+        self._pg = pg.Backend(self.path, self.timeout) if self.server else None
         self.linger = _env_float("SAFETY_DB_LINGER", DEFAULT_LINGER) if linger is None else linger
         self._lock = threading.RLock()           # serialises this process's writers
         self._con_lock = threading.Lock()        # guards the shared connection below
@@ -134,6 +135,14 @@ class Store:
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._pg is not None:                  # the mirror, brought up to PostgreSQL's data version
+            con = _pg_call(self._pg.mirror).con
+            cur = con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+            return
         with self._connection() as con:
             cur = con.cursor()
             try:
@@ -168,14 +177,20 @@ class Store:
     @contextmanager
     def write(self, *, changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """One serialised transaction; rolled back entirely on any exception. A write that changes data
-        moves the data version on in the same transaction."""
+        moves the data version on in the same transaction. On PostgreSQL the cursor is a `pg.PgCursor` (the
+        same execute/fetchall/df calls; bulk rows through `stage`), and reads made with it see the transaction."""
+        if self._pg is not None:
+            with self._lock, _pg_errors(), self._pg.transaction() as cur:
+                yield cur
+                if changes_data:
+                    cur.execute(BUMP_VERSION)
+            return
         with self._lock, self._cursor() as cur:
             cur.begin()
             try:
                 yield cur
                 if changes_data:
-                    cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                                "WHERE key = 'data_version'")
+                    cur.execute(BUMP_VERSION)
                 cur.commit()
             except BaseException:
                 cur.rollback()
@@ -183,6 +198,8 @@ class Store:
 
     def close(self) -> None:
         """Close the file now (it reopens on the next unit of work)."""
+        if self._pg is not None:
+            self._pg.close()
         with self._con_lock:
             if self._closer is not None:
                 self._closer.cancel()
@@ -201,11 +218,21 @@ class Store:
                         "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'data_version')")
             for sql in MIGRATIONS[version:]:
                 cur.execute(sql)
-            cur.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(len(MIGRATIONS))])
+            if self._pg is not None and (version < len(MIGRATIONS) or not cur.execute(
+                    "SELECT 1 FROM pg_proc WHERE proname = 'safety_touch'").fetchall()):
+                pg.install_counters(cur)             # per-table counters for the mirror's refresh
+            cur.execute(SET_META, ["schema_version", str(len(MIGRATIONS))])
 
     def data_version(self) -> int:
-        """A counter that every committed write moves on, whichever process made it: the key for caches."""
+        """A counter that every committed write moves on, whichever process made it: the key for caches.
+        On PostgreSQL: the version of the mirror the next reads use (refreshed first if PostgreSQL moved on)."""
+        if self._pg is not None:
+            return _pg_call(self._pg.mirror).version
         return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
+
+    def snapshot(self) -> "pg.Mirror":
+        """PostgreSQL only: a private copy of every table from one REPEATABLE READ snapshot (for a backup)."""
+        return _pg_call(self._pg.snapshot)
 
     @property
     def schema_version(self) -> int:
@@ -213,6 +240,37 @@ class Store:
 
 
 ENGINE_VERSION = duckdb.__version__
+BUMP_VERSION = "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
+SET_META = "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+
+
+@contextmanager
+def _pg_errors() -> Iterator[None]:
+    try:
+        yield
+    except pg.PgError as e:
+        raise (StoreBusy if "占用" in str(e) else StoreError)(str(e)) from None
+
+
+def _pg_call(fn, *a):
+    with _pg_errors():
+        return fn(*a)
+
+
+def stage(cur, name: str, table) -> None:
+    """Make an Arrow table readable as `name` inside a write (DuckDB: registered; PostgreSQL: a temp table
+    filled through COPY). `unstage` when done."""
+    if isinstance(cur, pg.PgCursor):
+        cur.stage(name, table)
+    else:
+        cur.register(name, table)
+
+
+def unstage(cur, name: str) -> None:
+    if isinstance(cur, pg.PgCursor):
+        cur.unstage(name)
+    else:
+        cur.unregister(name)
 
 
 @contextmanager

@@ -29,8 +29,8 @@ EXPECTED = {"hazards_found": 5, "hazards_rectified": 2, "rectification_rate": 0.
             "avg_days_to_rectify": 10.5}
 
 
-def test_golden_metrics(tmp_path):
-    s = golden_store(tmp_path)
+def test_golden_metrics(tmp_path, db):
+    s = golden_store(tmp_path, db)
     got = compute(s, OCT)
     for k, v in EXPECTED.items():
         assert got["companies"]["陇原电力有限公司"][k] == pytest.approx(v), k
@@ -59,9 +59,9 @@ def test_same_file_twice_is_a_noop_that_says_so(tmp_path):
     assert len(batches(s)) == 1 and s.scalar("SELECT count(*) FROM hazards_versions") == 7
 
 
-def test_newest_upload_of_a_key_wins_and_revert_brings_back_the_old(tmp_path):
+def test_newest_upload_of_a_key_wins_and_revert_brings_back_the_old(tmp_path, db):
     from tests.builders import xlsx, HAZARD_HEADER
-    s = golden_store(tmp_path)
+    s = golden_store(tmp_path, db)
     fix = xlsx(tmp_path / "fix.xlsx", {"隐患": [
         ["填报单位：陇原电力"], HAZARD_HEADER,
         [1, "LY-04", dt.date(2026, 10, 20), "公司自查", "升压站", "接地线锈蚀", "用电安全", "一般", "更换", "赵六",
@@ -89,8 +89,7 @@ def test_monthly_series_shows_empty_months_as_zero(tmp_path):
     assert lv[(lv["group"] == "重大")]["value"].tolist() == [0, 0, 1, 0]
 
 
-def test_cli_path_with_exit_codes(tmp_path, capsys):
-    db = str(tmp_path / "cli.duckdb")
+def test_cli_path_with_exit_codes(tmp_path, capsys, db):
     assert main(["--db", db, "companies", "add", "陇原电力有限公司", "--alias", "陇原电力"]) == 0
     assert main(["--db", db, "companies", "add", "河西新能源有限公司"]) == 0
     f = golden_file(tmp_path)

@@ -16,8 +16,8 @@ OCT = Window.of(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 
 
 @pytest.fixture
-def loaded(tmp_path):
-    s = new_store()
+def loaded(tmp_path, db):
+    s = new_store(db)
     for name, p in golden_files(tmp_path).items():
         res = ingest_file(s, p, today=TODAY, uploaded_by="测试")
         assert res.status == "loaded" and not res.errors, (name, [e.line() for e in res.errors])

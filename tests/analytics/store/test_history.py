@@ -43,8 +43,8 @@ def test_each_batch_records_who_when_file_hash_ledger_company_period_rows_and_wa
     assert iss[["level", "sheet", "row_no", "column_name", "value"]].values.tolist() == [["警告", "10月", 6, "隐患等级", "重大"]]
 
 
-def test_revert_of_an_entity_batch_restores_exactly_the_state_before(tmp_path):
-    s = new_store()
+def test_revert_of_an_entity_batch_restores_exactly_the_state_before(tmp_path, db):
+    s = new_store(db)
     load(s, xlsx(tmp_path / "a.xlsx", {"10月": golden_hazard_rows()}))
     after_a = table(s, "hazards")
     b_rows = [["填报单位：陇原电力"], HAZARD_HEADER,
@@ -70,8 +70,8 @@ def test_revert_of_an_entity_batch_restores_exactly_the_state_before(tmp_path):
         revert_batch(s, 999)
 
 
-def test_revert_of_a_middle_batch_keeps_the_newer_upload(tmp_path):
-    s = new_store()
+def test_revert_of_a_middle_batch_keeps_the_newer_upload(tmp_path, db):
+    s = new_store(db)
     rows = lambda status, done: [["填报单位：陇原电力"], HAZARD_HEADER,  # noqa: E731
                                  [1, "K-1", D(2026, 10, 1), None, "x", "问题", None, "一般", None, None,
                                   D(2026, 10, 9), status, done, None]]
@@ -84,8 +84,8 @@ def test_revert_of_a_middle_batch_keeps_the_newer_upload(tmp_path):
     assert s.rows("SELECT status_raw FROM hazards") == [("已整改",)]
 
 
-def test_flow_ledger_replaces_the_months_covered_and_revert_restores_them(tmp_path):
-    s = new_store()
+def test_flow_ledger_replaces_the_months_covered_and_revert_restores_them(tmp_path, db):
+    s = new_store(db)
     load(s, xlsx(tmp_path / "a.xlsx", golden_training_sheets()))                 # 9月, 10月, 11月 (empty)
     after_a = table(s, "training")
     hx = load(s, xlsx(tmp_path / "hx.xlsx", {"10月": [["河西新能源有限公司2026年培训台账"], TRAINING_HEADER,
@@ -103,8 +103,8 @@ def test_flow_ledger_replaces_the_months_covered_and_revert_restores_them(tmp_pa
     assert table(s, "training") == after_a
 
 
-def test_an_empty_month_sheet_clears_that_month(tmp_path):
-    s = new_store()
+def test_an_empty_month_sheet_clears_that_month(tmp_path, db):
+    s = new_store(db)
     load(s, xlsx(tmp_path / "a.xlsx", golden_training_sheets()))
     res = load(s, xlsx(tmp_path / "b.xlsx", {"10月": [["陇原电力有限公司2026年安全教育培训台账"], TRAINING_HEADER]}))
     assert res.ledgers == {"training": 0}
@@ -113,8 +113,8 @@ def test_an_empty_month_sheet_clears_that_month(tmp_path):
     assert s.scalar("SELECT count(*) FROM training") == 4
 
 
-def test_the_same_file_after_a_revert_loads_again(tmp_path):
-    s = new_store()
+def test_the_same_file_after_a_revert_loads_again(tmp_path, db):
+    s = new_store(db)
     p = xlsx(tmp_path / "a.xlsx", {"10月": golden_hazard_rows()})
     first = load(s, p)
     assert ingest_file(s, p, today=TODAY).status == "duplicate"
