@@ -87,7 +87,8 @@ def split_db(argv: list[str]) -> tuple[str | None, list[str]]:
 
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseParser(prog="python -m analytics", description="安全生产台账看板 命令行")
-    p.add_argument("--db", default=None, help="数据库文件（默认：环境变量 SAFETY_DB，否则 data/safety.duckdb）；看板运行时也可同时使用")
+    p.add_argument("--db", default=None, help="数据库文件，或 PostgreSQL 服务器地址 postgresql://用户:密码@主机:端口/库名（默认：环境变量 SAFETY_DB，"
+                        "否则 data/safety.duckdb）；看板运行时也可同时使用")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     c = sub.add_parser("companies", help="单位登记").add_subparsers(dest="action", required=True)
@@ -185,7 +186,8 @@ def _run(args) -> int:
         from .store.backup import restore
         m = restore(args.dir, args.db or default_path())
         print(f"已恢复：{sum(t['rows'] for t in m['tables'].values())} 行，{len(m['tables'])} 张表，"
-              f"备份时间 {m['created_at']}。" + (f"原数据库已改名保留为 {m['kept']}。" if m["kept"] else ""))
+              f"备份时间 {m['created_at']}。" + (f"原数据表保留在 PostgreSQL 模式 {m['kept']} 中。" if m["kept"] and "://" in str(args.db or default_path())
+                 else f"原数据库已改名保留为 {m['kept']}。" if m["kept"] else ""))
         return 0
     store = get_store(args.db or default_path())
     if args.cmd == "backup":

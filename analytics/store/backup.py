@@ -16,10 +16,12 @@ import datetime as dt
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from . import pg
 from .db import _LIVE, ENGINE_VERSION, Store, StoreError, new_database
 from .schema import MIGRATIONS
 
@@ -62,13 +64,11 @@ def backup(store: Store, out_dir: str | os.PathLike) -> dict:
     if out.exists() and any(out.iterdir()):
         raise StoreError(f"备份目录 {out} 不是空目录，请指定一个新目录。")
     out.mkdir(parents=True, exist_ok=True)
-    with store.read() as cur:                       # one snapshot: writers may go on meanwhile
+    with _snapshot(store) as (cur, seqs):          # one snapshot: writers may go on meanwhile
         sums = _table_sums(cur)
         for t in sums:
             cur.execute(f"COPY (SELECT * FROM \"{t}\") TO '{_sql_path(out / (t + '.parquet'))}' (FORMAT parquet)")
         meta = dict(cur.execute("SELECT key, value FROM meta").fetchall())
-        seqs = {n: v for n, v in cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences() "
-                                             "WHERE NOT temporary").fetchall()}
     manifest = {
         "format": FORMAT, "created_at": dt.datetime.now().isoformat(timespec="seconds"),
         "duckdb": ENGINE_VERSION, "schema_version": int(meta["schema_version"]),
@@ -79,6 +79,22 @@ def backup(store: Store, out_dir: str | os.PathLike) -> dict:
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(out / MANIFEST)
     return manifest
+
+
+@contextmanager
+def _snapshot(store: Store):
+    """(a DuckDB cursor on one consistent state, the sequences' last values). Embedded: one read transaction;
+    PostgreSQL: a private mirror copied in one REPEATABLE READ transaction."""
+    if store.server:
+        m = store.snapshot()
+        try:
+            yield m.con.cursor(), m.sequences
+        finally:
+            m.con.close()
+        return
+    with store.read() as cur:
+        yield cur, {n: v for n, v in cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences() "
+                                                 "WHERE NOT temporary").fetchall()}
 
 
 def read_manifest(src: str | os.PathLike) -> dict:
@@ -102,8 +118,10 @@ def read_manifest(src: str | os.PathLike) -> dict:
 
 def restore(src: str | os.PathLike, target: str | os.PathLike) -> dict:
     """Replace the database at `target` by the backup in `src`, exactly. Returns the manifest (plus `kept`)."""
-    src, target = Path(src), Path(target)
     m = read_manifest(src)
+    if pg.is_url(str(target)):
+        return _restore_server(Path(src), str(target), m)
+    src, target = Path(src), Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".restoring")
     with new_database(tmp, m["schema_version"]) as con:
@@ -144,6 +162,29 @@ def restore(src: str | os.PathLike, target: str | os.PathLike) -> dict:
         if holder is not None:
             holder.close()
     return {**m, "kept": str(kept) if kept else None}
+
+
+def _restore_server(src: Path, url: str, m: dict) -> dict:
+    """Restore into PostgreSQL in one transaction; the replaced tables are kept in a schema
+    `before_restore_<time>` (drop it when no longer wanted)."""
+    duck = duckdb.connect()
+    try:
+        for t in m["tables"]:
+            duck.execute(f"CREATE TABLE \"{t}\" AS SELECT * FROM read_parquet('{_sql_path(src / (t + '.parquet'))}')")
+        kept = f"before_restore_{dt.datetime.now():%Y%m%d_%H%M%S}"
+        store = Store(url)
+        try:
+            with store.write(changes_data=False) as cur:
+                try:
+                    pg.restore_tables(cur, duck, m, MIGRATIONS[:m["schema_version"]], MIGRATIONS[m["schema_version"]:],
+                                      _table_sums, kept)
+                except pg.PgError as e:
+                    raise StoreError(str(e)) from None
+        finally:
+            store.close()
+    finally:
+        duck.close()
+    return {**m, "kept": kept}
 
 
 def _same_file(a: str, b: Path) -> bool:

@@ -260,14 +260,14 @@ def _pg_call(fn, *a):
 def stage(cur, name: str, table) -> None:
     """Make an Arrow table readable as `name` inside a write (DuckDB: registered; PostgreSQL: a temp table
     filled through COPY). `unstage` when done."""
-    if isinstance(cur, pg.PgCursor):
+    if hasattr(cur, "stage"):                  # a pg.PgCursor (or a test's wrapper of one)
         cur.stage(name, table)
     else:
         cur.register(name, table)
 
 
 def unstage(cur, name: str) -> None:
-    if isinstance(cur, pg.PgCursor):
+    if hasattr(cur, "unstage"):
         cur.unstage(name)
     else:
         cur.unregister(name)

@@ -20,6 +20,7 @@ import re
 import tempfile
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -124,6 +125,7 @@ class PgCursor:
 
     def __init__(self, cur):
         self._cur = cur
+        self.raw = cur                     # the psycopg cursor (COPY, PostgreSQL-only statements)
 
     def execute(self, sql: str, params: Any = None) -> "PgCursor":
         self._cur.execute(translate(sql, params), _adapt(params))
@@ -175,7 +177,7 @@ def copy_in(cur, table: str, columns: list[str], *, duckdb_source=None, duck=Non
         for name, typ in zip(rel.columns, rel.types):
             q = f'"{name}"'
             if str(typ).endswith("[]"):      # '{"a","b"}', each element quoted and escaped
-                q = (f"CASE WHEN {q} IS NULL THEN NULL ELSE '{{' || array_to_string(list_transform({q}, x -> "
+                q = (f"CASE WHEN {q} IS NULL THEN NULL ELSE '{{' || array_to_string(list_transform({q}, lambda x: "
                      f"CASE WHEN x IS NULL THEN 'NULL' ELSE '\"' || replace(replace(x, '\\', '\\\\'), '\"', '\\\"')"
                      f" || '\"' END), ',') || '}}' END")
             exprs.append(f"{q} AS \"{name}\"")
@@ -248,6 +250,7 @@ class Mirror:
         self.schema_version = schema_version
         self.version = -1
         self.counters: dict[str, str | None] = {}
+        self.epoch: str | None = None
         self.sequences: dict[str, int | None] = {}
         self.seconds = 0.0
         self.copied: list[str] = []                  # the tables the last refresh copied
@@ -259,7 +262,8 @@ class Mirror:
         counter moved are replaced inside one DuckDB transaction, so a reader sees all of the new state or none."""
         tables = template(self.schema_version)
         first = self.version < 0
-        changed = [t for t in tables if first or t == "meta" or meta.get(f"table:{t}") != self.counters.get(t)]
+        full = first or meta.get("epoch") != self.epoch          # a restore starts a new epoch: copy everything
+        changed = [t for t in tables if full or t == "meta" or meta.get(f"table:{t}") != self.counters.get(t)]
         have = {r[0] for r in pg_cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
         duck = self.con.cursor()
         duck.begin()
@@ -279,6 +283,7 @@ class Mirror:
         self.sequences = dict(pg_cur.execute("SELECT sequencename, last_value FROM pg_sequences "
                                              "WHERE schemaname = current_schema()").fetchall())
         self.counters = {t: meta.get(f"table:{t}") for t in tables}
+        self.epoch = meta.get("epoch")
         self.copied = changed
         self.version = int(meta.get("data_version", 0))
 
@@ -447,3 +452,49 @@ def _short(e: Exception) -> str:
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def restore_tables(cur: PgCursor, src, manifest: dict, migrations_before: list[str], migrations_after: list[str],
+                   table_sums, kept_schema: str) -> None:
+    """Inside one write transaction: keep the current tables in schema `kept_schema` (nothing is deleted), build
+    the backup's schema, load every table from the DuckDB connection `src` (tables named as in the backup),
+    advance the sequences, check every table's rows and content hash against the manifest (through a mirror read
+    in this same transaction), then apply this program's later migrations. Raises PgError on any difference."""
+    raw = cur.raw
+    here = raw.execute("SELECT current_schema()").fetchone()[0]
+    live_v = int(raw.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+    raw.execute(f"CREATE SCHEMA {_q(kept_schema)}")
+    for (t,) in raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [here]).fetchall():
+        raw.execute(f"ALTER TABLE {_q(here)}.{_q(t)} SET SCHEMA {_q(kept_schema)}")
+    for (q,) in raw.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = %s", [here]).fetchall():
+        raw.execute(f"ALTER SEQUENCE {_q(here)}.{_q(q)} SET SCHEMA {_q(kept_schema)}")
+    cur.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    for sql in migrations_before:
+        cur.execute(sql)
+    made = {r[0] for r in raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [here])}
+    for t in manifest["tables"]:
+        cols = src.execute(f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
+                           f"ORDER BY column_index", [t]).fetchall()
+        if t not in made:                      # a table no migration of that version makes
+            cur.execute(f"CREATE TABLE {_q(t)} ({', '.join(f'{_q(c)} {typ}' for c, typ in cols)})")
+        copy_in(raw, t, [c for c, _ in cols], duck=src, select=f"SELECT * FROM {_q(t)}")
+    for name, last in manifest["sequences"].items():
+        if last:
+            raw.execute("SELECT setval(%s, %s)", [name, int(last)])
+    meta = dict(raw.execute("SELECT key, value FROM meta").fetchall())
+    check = Mirror(int(meta["schema_version"]))
+    check.refresh(raw, meta)
+    got = table_sums(check.con)
+    check.con.close()
+    bad = [t for t, v in manifest["tables"].items()
+           if {k: got.get(t, {}).get(k) for k in ("rows", "hash")} != {"rows": v["rows"], "hash": v["hash"]}]
+    if bad:
+        raise PgError(f"恢复后的数据与备份不一致（{'、'.join(bad)}），未替换当前数据库。")
+    for sql in migrations_after:
+        cur.execute(sql)
+    install_counters(cur)
+    new_v = max(live_v, int(manifest["data_version"])) + 1
+    cur.execute("DELETE FROM meta WHERE key LIKE 'table:%' OR key IN ('epoch', 'data_version', 'schema_version')")
+    cur.executemany("INSERT INTO meta VALUES (?, ?)",
+                    [["schema_version", str(len(migrations_before) + len(migrations_after))],
+                     ["data_version", str(new_v)], ["epoch", uuid.uuid4().hex]])

@@ -53,9 +53,10 @@ def reader(path: str, reads: int, rows: int) -> dict:
 
 
 class _Killer:
-    """A cursor that kills its own process (SIGKILL) just before its `point`-th database call."""
+    """A cursor that kills its own process (SIGKILL) just before its `point`-th database call (DuckDB's or the
+    PostgreSQL cursor's; `stage` is the PostgreSQL COPY of the batch's rows)."""
 
-    CALLS = ("execute", "executemany", "register", "unregister", "commit")
+    CALLS = ("execute", "executemany", "register", "unregister", "stage", "unstage", "commit")
 
     def __init__(self, cur, state):
         self._cur, self._state = cur, state

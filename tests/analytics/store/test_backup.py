@@ -22,15 +22,15 @@ W = Window.of(dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 11, 3))
 
 
 def _loaded(tmp_path, name="live.duckdb") -> Store:
-    s = registry_store(tmp_path / name)
+    s = registry_store(name if "://" in str(name) else tmp_path / name)
     for f in golden_files(tmp_path).values():
         assert ingest_file(s, f, today=GOLDEN_TODAY, uploaded_by="测试").accepted
     revert_batch(s, 2, "测试")                              # history holds a reverted batch too
     return s
 
 
-def test_restore_gives_identical_tables_metrics_and_history(tmp_path):
-    s = _loaded(tmp_path)
+def test_restore_gives_identical_tables_metrics_and_history(tmp_path, db):
+    s = _loaded(tmp_path, db)             # from either backend to a file
     want_fp, want_metrics, want_batches, v = fingerprint(s), compute(s, W), batches(s), s.data_version()
     m = backup(s, tmp_path / "bk")
     assert m["data_version"] == v and m["tables"]["batches"]["rows"] == len(want_batches) == 6
@@ -47,6 +47,28 @@ def test_restore_gives_identical_tables_metrics_and_history(tmp_path):
     assert t.scalar("SELECT max(id) FROM companies") == s.scalar("SELECT max(id) FROM companies")
     from analytics.ingest.load import write_batch
     assert write_batch(t, hazard_batch("next", 1)) == 7
+
+
+def test_restore_into_postgresql_over_a_live_store_keeps_the_replaced_tables(tmp_path, db, pg_db):
+    import psycopg
+    from analytics.ingest.load import write_batch
+    s = _loaded(tmp_path, db)                                # from either backend into PostgreSQL
+    want, want_metrics, want_batches = fingerprint(s), compute(s, W), batches(s)
+    backup(s, tmp_path / "bk")
+    live = registry_store(pg_db)
+    add_company(live, "事后新增有限公司")
+    before = live.data_version()
+    r = restore(tmp_path / "bk", pg_db)
+    got = fingerprint(live)                                  # the live store's mirror follows the restore
+    got.pop("meta"), want.pop("meta")
+    assert got == want
+    assert compute(live, W) == want_metrics and batches(live).equals(want_batches)
+    assert live.data_version() > max(before, s.data_version())
+    with psycopg.connect(pg_db) as c:                        # nothing deleted: the replaced tables are kept
+        assert ("事后新增有限公司",) in c.execute(f'SELECT name FROM "{r["kept"]}".companies').fetchall()
+    assert write_batch(live, hazard_batch("next", 1)) == 7  # sequences go on where the backup stopped
+    add_company(live, "恢复后新增有限公司")
+    assert live.scalar("SELECT count(*) FROM companies") == len(want["companies"]) + 1
 
 
 def test_restore_over_the_live_file_keeps_the_replaced_one(tmp_path):

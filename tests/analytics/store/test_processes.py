@@ -1,4 +1,5 @@
-"""The embedded store across processes: the app, CLI runs and a killed writer share one DuckDB file."""
+"""The store across processes, on both backends: the app, CLI runs and a killed writer share one DuckDB file or
+one PostgreSQL database."""
 from __future__ import annotations
 
 import json
@@ -31,8 +32,21 @@ def _result(p: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def test_two_writer_processes_and_twenty_readers_share_the_file(tmp_path):
-    path = tmp_path / "shared.duckdb"
+def copy_db(src: str | Path, tmp_path: Path, name: str) -> str:
+    """A copy of a closed database: a file copy, or on PostgreSQL a database made from it as template."""
+    if "://" not in str(src):
+        shutil.copy(src, tmp_path / name)
+        return str(tmp_path / name)
+    import psycopg
+    base, _, db = str(src).rpartition("/")
+    new = f"{db}_{name.replace('.', '_')}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{new}" TEMPLATE "{db}"')
+    return f"{base}/{new}"
+
+
+def test_two_writer_processes_and_twenty_readers_share_the_file(tmp_path, db):
+    path = db
     s = Store(path)
     add_company(s, "甲公司")
     s.close()
@@ -92,13 +106,12 @@ def _state(path: Path) -> dict:
         s.close()
 
 
-def test_a_writer_killed_at_any_point_leaves_the_state_before_or_after(tmp_path):
-    base = tmp_path / "base.duckdb"
+def test_a_writer_killed_at_any_point_leaves_the_state_before_or_after(tmp_path, db):
+    base = db
     registry_store(base).close()
     f = golden_file(tmp_path)
     before = _state(base)
-    full = tmp_path / "full.duckdb"
-    shutil.copy(base, full)
+    full = copy_db(base, tmp_path, "full.duckdb")
     run = _result(_child("kill", full, f, 0))
     assert run["status"] == "loaded"
     after = _state(full)
@@ -107,12 +120,11 @@ def test_a_writer_killed_at_any_point_leaves_the_state_before_or_after(tmp_path)
     assert points >= 10, points                      # database calls of one ingest, plus the point after commit
     outcomes = []
     for k in range(1, points + 1):
-        db = tmp_path / f"k{k}.duckdb"
-        shutil.copy(base, db)
-        p = _child("kill", db, f, k)
+        copy = copy_db(base, tmp_path, f"k{k}.duckdb")
+        p = _child("kill", copy, f, k)
         p.communicate(timeout=300)
         assert p.returncode == -signal.SIGKILL, k
-        got = _state(db)
+        got = _state(copy)
         assert got in (before, after), f"killed before call {k}: a state between before and after"
         outcomes.append("after" if got == after else "before")
     # killed before the commit: nothing; killed after it: the whole batch
