@@ -85,7 +85,7 @@ def translate(sql: str, params: Any = None) -> str:
             return "%%" if params is not None else "%"
         if t.upper() == "DOUBLE":
             return "DOUBLE PRECISION"
-        return t
+        return t.replace("%", "%%") if params is not None and t[0] in "'\"" else t
     return _TOKEN.sub(sub, sql)
 
 

@@ -31,10 +31,10 @@ def _custom_october(at: AppTest) -> None:
 
 
 @pytest.fixture
-def golden_db(tmp_path):
-    path = tmp_path / "golden.duckdb"
-    golden_store(tmp_path, path).close()
-    return path
+def golden_db(tmp_path, db):
+    """The golden hazard ledger, on each backend (a DuckDB file; a PostgreSQL database)."""
+    golden_store(tmp_path, db).close()
+    return db
 
 
 def test_overview_kpis_match_golden(monkeypatch, golden_db):
@@ -64,8 +64,8 @@ def test_rectification_page_lists_the_open_major_hazard(monkeypatch, golden_db):
     assert any(list(df["隐患编号"]) == ["LY-03"] and df["整改责任人"].iloc[0] == "王五" for df in majors)
 
 
-def test_upload_through_the_page_changes_the_figures_and_revert_restores(monkeypatch, tmp_path):
-    path = tmp_path / "up.duckdb"
+def test_upload_through_the_page_changes_the_figures_and_revert_restores(monkeypatch, tmp_path, db):
+    path = db
     registry_store(path).close()
     at = _app(monkeypatch, path, "pages/upload.py")
     data = golden_file(tmp_path).read_bytes()
