@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from tests.browser.harness import REPO, VIEWPORT, App, Server
+from tests.browser.harness import REPO, SHOTS, VIEWPORT, App, Server
 from tests.builders import golden_files
 from tests.dbs import registry_store
 
@@ -50,3 +50,30 @@ def test_cli_ingests_while_the_app_serves_and_the_page_shows_it(browser, tmp_pat
     finally:
         ctx.close()
         srv.stop()
+
+
+def test_two_app_servers_on_one_postgresql_and_the_cli(browser, tmp_path, pg_db):
+    """Issue 9's server set-up: two `streamlit run` servers share one PostgreSQL database; an ingest through the
+    CLI shows on both servers' next rerun."""
+    registry_store(pg_db).close()
+    files = golden_files(tmp_path)
+    assert _done(_cli(pg_db, "ingest", files["hazards"]))[0] == 0
+    servers = [Server(pg_db, tmp_path / f"streamlit{i}.log").start() for i in (1, 2)]
+    ctx = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        apps = [App(ctx.new_page(), srv) for srv in servers]
+        for app in apps:
+            app.open()
+            assert app.metric("排查隐患") == 7
+        code, out, err = _done(_cli(pg_db, "ingest", files["hx_hazards"]))
+        assert code == 0 and "已导入" in out, out + err
+        for app in apps:
+            app.run(lambda: app.page.reload())
+            assert app.metric("排查隐患") == 8 and app.alerts("error") == []
+        for i, app in enumerate(apps):
+            app.page.screenshot(path=str(SHOTS / f"pg_server{i + 1}.png"))
+        assert all("Traceback" not in srv.log_text() for srv in servers)
+    finally:
+        ctx.close()
+        for srv in servers:
+            srv.stop()
