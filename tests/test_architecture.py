@@ -27,6 +27,14 @@ def test_engine_never_imports_streamlit():
     assert offenders == []
 
 
+def test_only_the_store_talks_to_a_database():
+    """db.py is the gateway; pg.py (PostgreSQL) and backup.py sit beside it in analytics/store/."""
+    for lib in ("psycopg", "duckdb"):
+        offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "analytics").rglob("*.py")
+                     if lib in _imports(p) and p.parent.name != "store"]
+        assert offenders == [], lib
+
+
 def test_pages_hold_no_sql_and_no_groupby():
     sql = re.compile(r"\b(select|insert|update|delete)\b[^\n]*\b(from|into|set)\b", re.I)
     for p in (ROOT / "pages").glob("*.py"):
