@@ -9,6 +9,9 @@
     python -m analytics demo [--if-empty]
     python -m analytics templates OUT_DIR
     python -m analytics bulletin COMPANY [--from D] [--to D] [--out DIR]
+    python -m analytics users add NAME --role 浏览|上传|管理 [--company C ...] [--display-name N] [--sso]
+    python -m analytics users list | disable NAME [--enable] | reset NAME
+      (a password is asked twice on a terminal, else read from the first line of standard input)
 
 Exit codes: 0 success; 1 a file was rejected (ingest) or the command failed; 2 usage error.
 No traceback reaches the user: every failure prints one Chinese message on stderr.
@@ -76,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--from", dest="start", type=_date, help="统计期开始（默认：结束日所在年的1月1日）")
     n.add_argument("--to", dest="end", type=_date, help="统计期结束（默认：台账最后日期与今天中较早者）")
     n.add_argument("--out", default=".", help="输出目录（默认：当前目录）")
+
+    u = sub.add_parser("users", help="用户账户").add_subparsers(dest="action", required=True)
+    ua = u.add_parser("add", help="添加用户（首次登录须修改密码）")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=["浏览", "上传", "管理"])
+    ua.add_argument("--company", action="append", default=[], help="限定单位（可多次）；不写即全部单位")
+    ua.add_argument("--display-name", default="", help="姓名")
+    ua.add_argument("--sso", action="store_true", help="统一身份认证账户（用户名为邮箱或 subject，无密码）")
+    u.add_parser("list", help="列出用户")
+    ud = u.add_parser("disable", help="停用用户")
+    ud.add_argument("username")
+    ud.add_argument("--enable", action="store_true", help="重新启用")
+    ur = u.add_parser("reset", help="重置密码（用户下次登录须修改）")
+    ur.add_argument("username")
     return p
 
 
@@ -106,10 +123,11 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     store = get_store(args.db or default_path())
     if args.cmd == "companies":
-        from .companies import CompanyError, add_company, aliases
+        from .access import actions
+        from .companies import CompanyError, aliases
         if args.action == "add":
             try:
-                name = add_company(store, args.name, args.alias)
+                name = actions.add_company(store, _cli_user(None), args.name, args.alias)
             except CompanyError as e:
                 raise UsageError(str(e)) from None
             print(f"已登记：{name}")
@@ -130,9 +148,10 @@ def _run(args) -> int:
             print(df.to_string(index=False) if len(df) else "（没有批次）")
         return 0
     if args.cmd == "revert":
-        from .ingest.load import RevertError, revert_batch
+        from .access import actions
+        from .ingest.load import RevertError
         try:
-            b = revert_batch(store, args.batch_id, args.by or "")
+            b = actions.revert(store, _cli_user(args.by), args.batch_id)
         except RevertError as e:
             print(f"错误：{e}", file=sys.stderr)
             return 1
@@ -150,11 +169,59 @@ def _run(args) -> int:
         return 0
     if args.cmd == "bulletin":
         return _bulletin(store, args)
+    if args.cmd == "users":
+        return _users(store, args)
     raise UsageError(args.cmd)
 
 
+def _cli_user(display: str | None):
+    """The command line runs on the server with the database file in reach: it acts as 管理, audited under the
+    operating-system account (and --by, when given, as the name shown for 上传人)."""
+    from .access.roles import ADMIN, User
+    return User(_cli_actor(), ADMIN, display or "", kind="cli")
+
+
+def _cli_actor() -> str:
+    """Who a command-line change is audited as: the operating-system account on the server."""
+    import getpass
+    return f"命令行:{getpass.getuser()}"
+
+
+def _password() -> str:
+    import getpass
+    if sys.stdin.isatty():
+        pw = getpass.getpass("密码：")
+        if getpass.getpass("再次输入密码：") != pw:
+            raise UsageError("两次输入的密码不一致")
+        return pw
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _users(store, args) -> int:
+    from .access import users
+    actor = _cli_actor()
+    try:
+        if args.action == "add":
+            users.add_user(store, actor, args.username, args.role, password=None if args.sso else _password(),
+                           display_name=args.display_name, companies=args.company, sso=args.sso)
+            print(f"已添加用户 {args.username}（{args.role}）" + ("" if args.sso else "，首次登录须修改密码"))
+        elif args.action == "list":
+            df = users.list_users(store)
+            print(df.drop(columns=["created_at"]).to_string(index=False) if len(df) else "（没有用户）")
+        elif args.action == "disable":
+            users.set_disabled(store, actor, args.username, not args.enable)
+            print(f"已{'启用' if args.enable else '停用'}用户 {args.username}")
+        else:
+            users.reset_password(store, actor, args.username, _password())
+            print(f"已重置 {args.username} 的密码，下次登录须修改")
+    except users.UserError as e:
+        raise UsageError(str(e)) from None
+    return 0
+
+
 def _ingest(store, args) -> int:
-    from .ingest.pipeline import STATUS_LABELS, ingest_file
+    from .access import actions
+    from .ingest.pipeline import STATUS_LABELS
     if args.period:
         from .ingest.pipeline import parse_period
         try:
@@ -168,7 +235,8 @@ def _ingest(store, args) -> int:
             print(f"{f}\t-\t-\t-\t-\t错误：文件不存在", file=sys.stderr)
             worst = 1
             continue
-        res = ingest_file(store, p, company=args.company, period=args.period, uploaded_by=args.by)
+        res = actions.upload(store, _cli_user(args.by), p.read_bytes(), p.name, company=args.company,
+                             period=args.period)
         print(f"{p.name}：{STATUS_LABELS[res.status]}。{res.message}")
         for e in res.errors:
             print(e.line(p.name))
@@ -215,10 +283,12 @@ def _bulletin(store, args) -> int:
         data, name = bulletin_docx(store, args.company, w)
     except (ValueError, CompanyError) as e:
         raise UsageError(str(e)) from None
+    from .textnorm import safe_filename
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / name).write_bytes(data)
-    print(out / name)
+    path = out / safe_filename(name, "通报.docx")        # a name built from data never leaves --out
+    path.write_bytes(data)
+    print(path)
     return 0
 
 

@@ -3,7 +3,7 @@ import streamlit as st
 
 from analytics.figures.metrics import BREAKDOWNS, series
 from analytics.figures.records import hazards_found
-from ui import charts, state, theme, widgets
+from ui import charts, state, theme, widgets, safe
 
 f = state.filters()
 s = state.store()
@@ -21,10 +21,10 @@ widgets.caption("没有隐患的月份显示为 0；点击柱子可查看该月�
 points = (event.selection.points if event and event.selection else []) or []
 if points:
     p = points[0]
-    month = str(p.get("x"))
-    group = (p.get("customdata") or [None])[0] if p.get("customdata") else p.get("legendgroup")
+    month = str(safe.unlabel(p.get("x")))
+    group = safe.unlabel((p.get("customdata") or [None])[0] if p.get("customdata") else p.get("legendgroup"))
     narrowed = {by: group} if group else {}
     rows = hazards_found(s, f.window.month(month), f.companies, **narrowed)
-    st.subheader(f"{month} {group or ''} 的隐患明细（{len(rows)} 项）")
+    st.subheader(f"{safe.md(month)} {safe.md(group or '')} 的隐患明细（{len(rows)} 项）")
     charts.records_table(rows)
     widgets.download(rows, f"隐患明细_{month}_{group or '全部'}.xlsx", key="dl_drill")

@@ -55,7 +55,8 @@ def sidebar_filters() -> Filters:
     """The global filters (period, companies), drawn once in the sidebar by app.py."""
     s = store()
     ref = reference_date(s)
-    names = reg.list_companies(s)
+    from ui import auth
+    names = auth.visible(reg.list_companies(s))         # a scoped user sees only their companies
     with st.sidebar:
         st.markdown("### 统计范围")
         preset = st.selectbox("统计期间", PRESETS, key="f_preset")
@@ -66,7 +67,8 @@ def sidebar_filters() -> Filters:
                 start, end = picked
         chosen = st.multiselect("单位（不选即全部）", names, key="f_companies", placeholder="全部单位")
         st.caption(f"统计期：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}；状态截至 {end:%Y-%m-%d}")
-    f = Filters(Window.of(start, end), chosen or None, f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
+    scoped = auth.current() is not None and auth.current().scoped
+    f = Filters(Window.of(start, end), chosen or (names if scoped else None), f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
     st.session_state["filters"] = f
     return f
 

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.documents.exports import to_xlsx
+from analytics.textnorm import safe_filename
 from analytics.figures.metrics import BY_NAME
 from analytics.figures.scorecard import LOWER_IS_BETTER, NEUTRAL
 
@@ -157,14 +158,14 @@ def metric_caption(names: list[str], filters: Filters | None = None) -> None:
 
 
 def download(df: pd.DataFrame, file_name: str, label: str = "下载 Excel", key: str | None = None) -> None:
-    st.download_button(label, to_xlsx({"数据": df}), file_name=file_name, key=key or f"dl_{file_name}",
+    st.download_button(label, to_xlsx({"数据": df}), file_name=safe_filename(file_name), key=key or f"dl_{file_name}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
 
 
 def download_sheets(sheets: dict[str, pd.DataFrame], file_name: str, label: str = "下载 Excel",
                     key: str | None = None) -> None:
     """Several tables in one workbook, one sheet each."""
-    st.download_button(label, to_xlsx(sheets), file_name=file_name, key=key or f"dl_{file_name}",
+    st.download_button(label, to_xlsx(sheets), file_name=safe_filename(file_name), key=key or f"dl_{file_name}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
 
 

@@ -7,6 +7,7 @@ Writes are serialised by a lock and run in one transaction: all or nothing.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from contextlib import contextmanager
@@ -19,6 +20,11 @@ import pandas as pd
 from .schema import MIGRATIONS
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "safety.duckdb"
+
+
+# Steps run inside every write transaction just before it commits: the audit row of the change, and checks that
+# may still refuse it (analytics.access.audit.audited sets them). A step that raises rolls the whole change back.
+BEFORE_COMMIT: contextvars.ContextVar[tuple] = contextvars.ContextVar("before_commit", default=())
 
 
 class StoreError(Exception):
@@ -70,6 +76,8 @@ class Store:
             cur.begin()
             try:
                 yield cur
+                for step in BEFORE_COMMIT.get():
+                    step(cur)
                 if changes_data:
                     cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
                                 "WHERE key = 'data_version'")
