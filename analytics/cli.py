@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--display-name", default="", help="姓名")
     ua.add_argument("--sso", action="store_true", help="统一身份认证账户（用户名为邮箱或 subject，无密码）")
     u.add_parser("list", help="列出用户")
+    u.add_parser("first-admin-hint", help="没有管理账户时，说明如何创建（make run 调用）")
     ud = u.add_parser("disable", help="停用用户")
     ud.add_argument("username")
     ud.add_argument("--enable", action="store_true", help="重新启用")
@@ -205,6 +206,11 @@ def _users(store, args) -> int:
             users.add_user(store, actor, args.username, args.role, password=None if args.sso else _password(),
                            display_name=args.display_name, companies=args.company, sso=args.sso)
             print(f"已添加用户 {args.username}（{args.role}）" + ("" if args.sso else "，首次登录须修改密码"))
+        elif args.action == "first-admin-hint":
+            if not users.has_admin(store):
+                print("尚无“管理”账户：看板可以浏览，但上传、撤销和管理都需要登录。创建第一个管理账户：\n"
+                      "  .venv/bin/python -m analytics users add 用户名 --role 管理 --display-name 姓名\n"
+                      "（按提示输入初始密码；首次登录须修改密码）")
         elif args.action == "list":
             df = users.list_users(store)
             print(df.drop(columns=["created_at"]).to_string(index=False) if len(df) else "（没有用户）")

@@ -5,7 +5,7 @@ import streamlit as st
 from analytics.figures.accidents import by_level, by_type, monthly_by_level, safe_days
 from analytics.figures.metrics import compute, frame
 from analytics.figures.records import accidents
-from ui import charts, state, theme, widgets, safe
+from ui import charts, state, theme, widgets
 
 KPIS = ("accidents", "major_accidents", "deaths", "serious_injuries", "minor_injuries", "direct_loss", "late_reports",
         "four_no_closure_rate")
@@ -35,7 +35,7 @@ if hit:
     month = str(hit["x"])
     narrowed = {"level": hit["group"]} if hit["group"] else {}
     rows = accidents(s, f.window.month(month), f.companies, **narrowed)
-    charts.records_panel(f"{month} {safe.md(hit['group'] or '')}事故明细", rows, f"事故明细_{month}.xlsx", key="dl_acc_month")
+    charts.records_panel(f"{month} {hit['group'] or ''}事故明细", rows, f"事故明细_{month}.xlsx", key="dl_acc_month")
 
 # ---------------------------------------------------------------- by level and by type
 left, right = st.columns([2, 3])

@@ -16,9 +16,10 @@ _MUST_CHANGE = "auth_must_change"
 
 def address() -> str | None:
     try:
-        return st.context.ip_address
-    except Exception:  # outside a browser session (AppTest)
+        ip = st.context.ip_address
+    except Exception:  # outside a browser session
         return None
+    return ip if isinstance(ip, str) else None     # AppTest has no client
 
 
 def sso_configured() -> bool:

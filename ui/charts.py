@@ -247,7 +247,7 @@ def metric_table(df: pd.DataFrame, metrics, height_cap: int | None = None) -> No
 
 def records_panel(title: str, rows: pd.DataFrame, file_name: str, key: str, highlight_overdue: bool = False) -> None:
     """The records behind a clicked figure: a heading with the count, the table and its Excel download."""
-    st.markdown(f"#### {safe.md(title)}（{len(rows)} 条）")
+    st.markdown(f"#### {safe.md(title)}（{len(rows)} 条）")      # callers pass raw text: escaped here once
     if rows.empty:
         st.info("没有对应的记录。", icon=":material/info:")
         return
@@ -262,7 +262,7 @@ def drill(event, what: str, fetch, key: str) -> None:
     hit = clicked(event)
     if hit and hit["group"]:
         g = hit["group"]
-        records_panel(f"{safe.md(g)} {what}", fetch(g), f"{what}_{g}.xlsx", key=key)
+        records_panel(f"{g} {what}", fetch(g), f"{what}_{g}.xlsx", key=key)
 
 
 def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_map: dict | None = None,

@@ -14,14 +14,17 @@ import re
 
 from analytics.textnorm import strip_control
 
-_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$=/>])")
+_MD = re.compile(r"([\\`*_{}\[\]()#!|~:$@])")     # marks that start markup anywhere in a line
+_WWW = re.compile(r"(www)\.", re.I)                  # "www.x.cn" would become a link (GFM autolink)
 
 
 def md(text) -> str:
     """Text for markdown: shown exactly as written, never a link, image, markup or directive."""
     s = strip_control("" if text is None else str(text))
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    s = _MD.sub(r"\\\1", s)
+    s = _WWW.sub(r"\1\\.", _MD.sub(r"\\\1", s))
+    s = re.sub(r"^([-+>=])", r"\\\1", s)                # a list, quote or heading mark at the start
+    s = re.sub(r"^(\d+)([.)])", r"\1\\\2", s)
     return s.replace("\n", " ")
 
 
