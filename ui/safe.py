@@ -41,14 +41,14 @@ def unlabel(text):
 
 
 def _labels(values):
-    if values is None or isinstance(values, (int, float)):
-        return values
+    """Strings escaped at any depth of lists, tuples and numpy arrays; other values unchanged."""
     if isinstance(values, str):
         return label(values)
-    try:
-        return [_labels(v) if isinstance(v, (str, list, tuple)) else v for v in values]
-    except TypeError:
-        return values
+    if hasattr(values, "tolist") and not isinstance(values, (int, float)):
+        values = values.tolist()
+    if isinstance(values, (list, tuple)):
+        return [_labels(v) for v in values]
+    return values
 
 
 _TRACE_TEXT = ("x", "y", "text", "hovertext", "labels", "customdata", "ids", "parents")
@@ -79,10 +79,11 @@ def figure(fig):
 def _has_str(values) -> bool:
     if isinstance(values, str):
         return True
-    try:
-        return any(isinstance(v, str) or (isinstance(v, (list, tuple)) and _has_str(v)) for v in values)
-    except TypeError:
-        return False
+    if hasattr(values, "dtype"):
+        return values.dtype == object and any(_has_str(v) for v in values)
+    if isinstance(values, (list, tuple)):
+        return any(_has_str(v) for v in values)
+    return False
 
 
 def frame(df):
