@@ -4,6 +4,8 @@ import streamlit as st
 from analytics.access import users
 from ui import auth, safe, state
 
+state.ensure_router()      # opened by its URL first: leave Streamlit's legacy pages/ mode
+
 s = state.store()
 st.title("账户", anchor=False)
 u = auth.current()

@@ -6,6 +6,8 @@ import streamlit as st
 from analytics.access import audit
 from ui import auth, state
 
+state.ensure_router()      # opened by its URL first: leave Streamlit's legacy pages/ mode
+
 auth.require("audit")
 s = state.store()
 st.title("审计日志", anchor=False)

@@ -5,6 +5,8 @@ from analytics import companies as reg
 from analytics.access import roles, settings, users
 from ui import auth, state
 
+state.ensure_router()      # opened by its URL first: leave Streamlit's legacy pages/ mode
+
 me = auth.require("users")
 s = state.store()
 st.title("用户管理", anchor=False)

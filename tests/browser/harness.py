@@ -332,6 +332,18 @@ class App:
         self._wait_runs(since)
         self.settle()
 
+    def login(self, username: str, password: str | None = None) -> None:
+        """Log in through the 账户 page's form (a new session when the app is not open yet)."""
+        from tests.dbs import TEST_PASSWORD
+        if self.ws is None:
+            self.open("account")
+        else:
+            self.go("账户")
+        self.page.get_by_label("用户名").fill(username)
+        self.page.get_by_label("密码", exact=True).fill(password or TEST_PASSWORD)
+        self.button("登录")
+        self.go("总览")          # a reload would start a new, logged-out session: navigate by the sidebar
+
     def nav_pages(self) -> list[tuple[str, str]]:
         """(label, href) of every page in the sidebar navigation, in order."""
         more = self.page.get_by_test_id("stSidebarNavViewButton")
