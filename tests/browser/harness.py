@@ -109,8 +109,9 @@ def load_demo(db: Path, log: Path) -> None:
 class Server:
     """`streamlit run app.py` on 127.0.0.1:<free port> with SAFETY_DB=db; output to a log file."""
 
-    def __init__(self, db: Path, log: Path):
+    def __init__(self, db: Path, log: Path, extra=None):
         self.db, self.log = db, log
+        self.extra = extra               # port → further `streamlit run` arguments (e.g. a secrets file)
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -129,6 +130,7 @@ class Server:
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
                "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+        cmd += self.extra(self.port) if self.extra else []
         env = {**os.environ, "SAFETY_DB": str(self.db), "PYTHONUNBUFFERED": "1"}
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
