@@ -15,7 +15,7 @@ c1, c2, c3, c4 = st.columns(4)
 today = dt.date.today()
 span = c1.date_input("日期", value=(today - dt.timedelta(days=30), today), key="au_range", format="YYYY-MM-DD")
 start, end = (span if isinstance(span, (list, tuple)) and len(span) == 2 else (None, None))
-actors = [r[0] for r in s.rows("SELECT DISTINCT actor FROM audit_log ORDER BY actor")]
+actors = audit.actors(s)
 actor = c2.selectbox("操作人", actors, index=None, key="au_actor", placeholder="全部")
 action = c3.selectbox("操作", list(audit.ACTIONS), index=None, key="au_action", placeholder="全部",
                       format_func=lambda a: audit.ACTIONS[a])

@@ -102,6 +102,11 @@ def trail(store: Store, *, start: dt.date | None = None, end: dt.date | None = N
     return store.df(sql + " ORDER BY id DESC", params)
 
 
+def actors(store: Store) -> list[str]:
+    """Everyone who appears in the trail (the page's filter)."""
+    return [r[0] for r in store.rows("SELECT DISTINCT actor FROM audit_log ORDER BY actor")]
+
+
 def trail_view(df: pd.DataFrame) -> pd.DataFrame:
     """Chinese column names and action labels, for the page and its download."""
     out = df.assign(action=df["action"].map(lambda a: ACTIONS.get(a, a)))
