@@ -36,22 +36,24 @@ class Registry:
 
 
 def registry(store: Store) -> Registry:
+    """The companies uploads may name: registered and not retired."""
     rows = store.rows("""
         SELECT a.alias_key, c.name FROM company_aliases a JOIN companies c ON c.id = a.company_id
-        ORDER BY c.id""")
-    names = tuple(r[0] for r in store.rows("SELECT name FROM companies ORDER BY id"))
+        WHERE c.retired_at IS NULL ORDER BY c.id""")
+    names = tuple(list_companies(store))
     return Registry(names, {k: n for k, n in rows})
 
 
 def list_companies(store: Store) -> list[str]:
-    return [r[0] for r in store.rows("SELECT name FROM companies ORDER BY id")]
+    """Registered companies, retired ones left out (they stay in the database with their history)."""
+    return [r[0] for r in store.rows("SELECT name FROM companies WHERE retired_at IS NULL ORDER BY id")]
 
 
 def aliases(store: Store) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {n: [] for n in list_companies(store)}
     for name, alias in store.rows("""
             SELECT c.name, a.alias FROM company_aliases a JOIN companies c ON c.id = a.company_id
-            WHERE a.alias <> c.name ORDER BY c.id, a.alias"""):
+            WHERE a.alias <> c.name AND c.retired_at IS NULL ORDER BY c.id, a.alias"""):
         out[name].append(alias)
     return out
 
@@ -64,9 +66,7 @@ def add_company(store: Store, name: str, aliases: list[str] | tuple[str, ...] = 
 
 def _register(cur, name: str, aliases, parent: str | None = None) -> str:
     """add_company inside an open write; parent (板块), when given, is set on the company."""
-    name = " ".join(nfkc(name).split())
-    if not name:
-        raise CompanyError("单位名称不能为空")
+    name = _clean(name)
     reg = dict(cur.execute("""SELECT a.alias_key, c.name FROM company_aliases a
                               JOIN companies c ON c.id = a.company_id""").fetchall())
     existing = reg.get(company_key(name))
@@ -82,7 +82,7 @@ def _register(cur, name: str, aliases, parent: str | None = None) -> str:
             continue
         owner = reg.get(key)
         if owner is not None and owner != name:
-            raise CompanyError(f"别名“{alias}”已属于“{owner}”")
+            raise CompanyError(f"别名“{alias}”已属于“{owner}”（与其名称或别名相同），不能使用")
         if owner is None:
             cur.execute("INSERT INTO company_aliases VALUES (?, ?, ?)", [key, alias, cid])
             reg[key] = name

@@ -81,7 +81,8 @@ def sidebar_filters() -> Filters:
     """The global filters (period, companies), drawn once in the sidebar by app.py."""
     s = store()
     ref = reference_date(s)
-    names = reg.list_companies(s)
+    from ui import auth
+    names = auth.visible(reg.list_companies(s))         # a scoped user sees only their companies
     with st.sidebar:
         st.markdown("### 统计范围")
         preset = st.selectbox("统计期间", PRESETS, key="f_preset")
@@ -101,7 +102,8 @@ def sidebar_filters() -> Filters:
         if names:
             with st.expander("各单位台账截至"):
                 st.text("\n".join(arrivals_text(s)))     # plain text: names never become markup
-    f = Filters(Window.of(start, end), chosen or (names if block else None), f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
+    scoped = auth.current() is not None and auth.current().scoped
+    f = Filters(Window.of(start, end), chosen or (names if block or scoped else None), f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
     st.session_state["filters"] = f
     return f
 

@@ -13,6 +13,7 @@ committed transactions from its write-ahead log). See docs/store.md for the meas
 from __future__ import annotations
 
 import atexit
+import contextvars
 import os
 import random
 import threading
@@ -30,6 +31,11 @@ from .schema import MIGRATIONS
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "safety.duckdb"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LINGER = 0.3
+
+
+# Steps run inside every write transaction just before it commits: the audit row of the change, and checks that
+# may still refuse it (analytics.access.audit.audited sets them). A step that raises rolls the whole change back.
+BEFORE_COMMIT: contextvars.ContextVar[tuple] = contextvars.ContextVar("before_commit", default=())
 
 
 class StoreError(Exception):
@@ -173,6 +179,8 @@ class Store:
             cur.begin()
             try:
                 yield cur
+                for step in BEFORE_COMMIT.get():
+                    step(cur)
                 if changes_data:
                     cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
                                 "WHERE key = 'data_version'")

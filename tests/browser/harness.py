@@ -109,8 +109,9 @@ def load_demo(db: Path, log: Path) -> None:
 class Server:
     """`streamlit run app.py` on 127.0.0.1:<free port> with SAFETY_DB=db; output to a log file."""
 
-    def __init__(self, db: Path, log: Path):
+    def __init__(self, db: Path, log: Path, extra=None):
         self.db, self.log = db, log
+        self.extra = extra               # port → further `streamlit run` arguments (e.g. a secrets file)
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -129,6 +130,7 @@ class Server:
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
                "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+        cmd += self.extra(self.port) if self.extra else []
         env = {**os.environ, "SAFETY_DB": str(self.db), "PYTHONUNBUFFERED": "1"}
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -331,6 +333,18 @@ class App:
             self.page.goto(f"{self.server.url}/{path.lstrip('/')}")
         self._wait_runs(since)
         self.settle()
+
+    def login(self, username: str, password: str | None = None) -> None:
+        """Log in through the 账户 page's form (a new session when the app is not open yet)."""
+        from tests.dbs import TEST_PASSWORD
+        if self.ws is None:
+            self.open("account")
+        else:
+            self.go("账户")
+        self.page.get_by_label("用户名").fill(username)
+        self.page.get_by_label("密码", exact=True).fill(password or TEST_PASSWORD)
+        self.button("登录")
+        self.go("总览")          # a reload would start a new, logged-out session: navigate by the sidebar
 
     def nav_pages(self) -> list[tuple[str, str]]:
         """(label, href) of every page in the sidebar navigation, in order."""

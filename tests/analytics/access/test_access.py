@@ -1,0 +1,239 @@
+"""Accounts, roles × actions, the audit trail written with its change, registry rules (issue 10)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from analytics.access import actions, audit, roles, settings, users
+from analytics.access.roles import ADMIN, UPLOAD, VIEW, AccessDenied, User
+from analytics.companies import CompanyError, aliases, list_companies, registry
+from tests.builders import golden_hazard_rows, xlsx
+from tests.dbs import GOLDEN_TODAY, TEST_PASSWORD, add_user, golden_file, registry_store
+
+ADMIN_U = User("guanli", ADMIN)
+UPLOAD_U = User("anquanbu", UPLOAD, "安全部 张三")
+VIEW_U = User("lingdao", VIEW)
+SCOPED_U = User("hexi", UPLOAD, companies=("河西新能源有限公司",))
+
+
+def _audit(s) -> list[tuple]:
+    return s.rows("SELECT actor, action, outcome, target, detail FROM audit_log ORDER BY id")
+
+
+# ------------------------------------------------------------------ passwords, lock-out, forced change
+def test_password_hash_is_salted_scrypt_and_verifies():
+    a, b = users.hash_password("abc12345"), users.hash_password("abc12345")
+    assert a != b and a.startswith("scrypt$16384$8$1$")
+    assert users.verify_password("abc12345", a) and not users.verify_password("abc12346", a)
+    assert not users.verify_password("abc12345", "md5$x") and not users.verify_password("x", None)
+
+
+def test_first_login_must_change_the_password_and_the_change_is_audited():
+    s = registry_store()
+    users.add_user(s, "命令行:root", "zhang", UPLOAD, password="chushi-123")
+    res = users.login(s, "zhang", "chushi-123", "10.0.0.5")
+    assert res.must_change and res.user.role == UPLOAD
+    with pytest.raises(users.UserError, match="原密码不正确"):
+        users.change_password(s, "zhang", "wrong-123", "xin-mima-456")
+    with pytest.raises(users.UserError, match="不能与原密码相同"):
+        users.change_password(s, "zhang", "chushi-123", "chushi-123")
+    users.change_password(s, "zhang", "chushi-123", "xin-mima-456")
+    assert not users.login(s, "zhang", "xin-mima-456").must_change
+    assert [(a, act, o) for a, act, o, *_ in _audit(s)] == [
+        ("命令行:root", "user_add", "成功"), ("zhang", "login", "成功"), ("zhang", "password_change", "成功"),
+        ("zhang", "login", "成功")]
+    assert s.scalar("SELECT address FROM audit_log WHERE id = 2") == "10.0.0.5"
+
+
+@pytest.mark.parametrize("pw", ["short1", "12345678901", "abcdefghij"])
+def test_weak_passwords_are_refused(pw):
+    with pytest.raises(users.UserError):
+        users.add_user(registry_store(), "a", "x", VIEW, password=pw)
+
+
+def test_five_failures_lock_the_account_and_a_reset_lifts_the_lock():
+    s = registry_store()
+    add_user(s, "zhang", UPLOAD)
+    t0 = dt.datetime(2026, 11, 3, 9, 0)
+    for i in range(5):
+        with pytest.raises(users.UserError, match="用户名或密码不正确"):
+            users.login(s, "zhang", "wrong-pass-1", now=t0)
+    with pytest.raises(users.UserError, match="已锁定"):         # even the right password while locked
+        users.login(s, "zhang", TEST_PASSWORD, now=t0 + dt.timedelta(minutes=14))
+    assert users.login(s, "zhang", TEST_PASSWORD, now=t0 + dt.timedelta(minutes=16)).user.username == "zhang"
+    outcomes = [(act, o) for _, act, o, *_ in _audit(s)][1:]
+    assert outcomes == [("login_failed", "失败")] * 5 + [("login_failed", "拒绝"), ("login", "成功")]
+    for i in range(5):
+        with pytest.raises(users.UserError):
+            users.login(s, "zhang", "wrong-pass-1", now=t0 + dt.timedelta(minutes=20))
+    users.reset_password(s, "guanli", "zhang", "linshi-789")
+    assert users.login(s, "zhang", "linshi-789", now=t0 + dt.timedelta(minutes=21)).must_change
+
+
+def test_unknown_and_disabled_users_get_the_same_answer_and_are_audited():
+    s = registry_store()
+    add_user(s, "zhang", UPLOAD)
+    users.set_disabled(s, "guanli", "zhang")
+    for name in ("zhang", "nobody"):
+        with pytest.raises(users.UserError, match="^用户名或密码不正确$"):
+            users.login(s, name, TEST_PASSWORD)
+    assert users.get_user(s, "zhang") is None
+    assert [(a, act) for a, act, *_ in _audit(s)][-2:] == [("zhang", "login_failed"), ("nobody", "login_failed")]
+
+
+def test_sso_identity_maps_to_its_registered_role_and_strangers_are_refused():
+    s = registry_store()
+    users.add_user(s, "guanli", "li@example.cn", VIEW, sso=True)
+    assert users.sso_login(s, ["li@example.cn", "sub-1"]).role == VIEW
+    with pytest.raises(users.UserError, match="未在本系统登记"):
+        users.sso_login(s, ["eve@example.cn", "sub-2"])
+    with pytest.raises(users.UserError):          # an SSO account has no password to log in with
+        users.login(s, "li@example.cn", "")
+    assert [o for _, _, o, *_ in _audit(s)][-3:] == ["成功", "拒绝", "失败"]
+
+
+# ------------------------------------------------------------------ roles × actions
+EXPECTED = {VIEW: {"view", "download"}, UPLOAD: {"view", "download", "upload", "revert", "submissions"},
+            ADMIN: set(roles.ACTIONS)}
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+@pytest.mark.parametrize("action", list(roles.ACTIONS))
+def test_roles_by_actions(role, action):
+    u = User("u", role)
+    if action in EXPECTED[role]:
+        assert roles.require(u, action) is u
+    else:
+        with pytest.raises(AccessDenied, match=roles.ACTIONS[action]):
+            roles.require(u, action)
+    with pytest.raises(AccessDenied, match="需要登录"):
+        roles.require(None, action)
+
+
+def test_a_scoped_user_may_act_on_its_own_companies_only():
+    roles.require(SCOPED_U, "upload", ["河西新能源有限公司"])
+    with pytest.raises(AccessDenied, match="只能处理本单位"):
+        roles.require(SCOPED_U, "upload", ["河西新能源有限公司", "陇原电力有限公司"])
+    assert roles.visible_companies(SCOPED_U, ["陇原电力有限公司", "河西新能源有限公司"]) == ["河西新能源有限公司"]
+
+
+# ------------------------------------------------------------------ upload and revert, audited atomically
+def test_upload_and_revert_are_audited_under_the_user_with_batch_file_and_sha(tmp_path):
+    s = registry_store()
+    data = golden_file(tmp_path).read_bytes()
+    res = actions.upload(s, UPLOAD_U, data, "陇原10月.xlsx", today=GOLDEN_TODAY, address="10.1.1.1")
+    assert res.status == "loaded"
+    assert s.scalar("SELECT uploaded_by FROM batches") == "安全部 张三（anquanbu）"
+    actor, action, outcome, target, detail = _audit(s)[-1]
+    d = json.loads(detail)
+    assert (actor, action, outcome, target) == ("安全部 张三（anquanbu）", "upload", "成功", "陇原10月.xlsx")
+    assert d["sha256"] == res.sha256 and d["batches"] == [{"id": res.batch_ids[0], "ledger": "hazards",
+                                                           "companies": ["陇原电力有限公司"], "rows": 7,
+                                                           "inserted": 7, "updated": 0}]
+    actions.revert(s, UPLOAD_U, res.batch_ids[0])
+    actor, action, outcome, target, detail = _audit(s)[-1]
+    assert (action, outcome, target, json.loads(detail)["rows"]) == ("revert", "成功", f"批次 {res.batch_ids[0]}", 7)
+    assert s.scalar("SELECT reverted_by FROM batches") == "安全部 张三（anquanbu）"
+
+
+def test_a_viewer_cannot_upload_or_revert_and_the_refusal_is_audited(tmp_path):
+    s = registry_store()
+    data = golden_file(tmp_path).read_bytes()
+    with pytest.raises(AccessDenied):
+        actions.upload(s, VIEW_U, data, "x.xlsx")
+    with pytest.raises(AccessDenied):
+        actions.upload(s, None, data, "x.xlsx")
+    bid = actions.upload(s, UPLOAD_U, data, "x.xlsx", today=GOLDEN_TODAY).batch_ids[0]
+    with pytest.raises(AccessDenied):
+        actions.revert(s, VIEW_U, bid)
+    assert s.scalar("SELECT status FROM batches") == "loaded"
+    assert [(a, act, o) for a, act, o, *_ in _audit(s)] == [
+        ("lingdao", "upload", "拒绝"), ("（未登录）", "upload", "拒绝"), ("安全部 张三（anquanbu）", "upload", "成功"),
+        ("lingdao", "revert", "拒绝")]
+
+
+def test_a_scoped_users_file_naming_another_company_is_refused_whole(tmp_path):
+    s = registry_store()
+    before = s.data_version()
+    res = actions.upload(s, SCOPED_U, golden_file(tmp_path).read_bytes(), "陇原.xlsx", today=GOLDEN_TODAY)
+    assert res.status == "rejected" and "只能处理本单位" in res.message
+    assert s.scalar("SELECT count(*) FROM batches") == 0 and s.scalar("SELECT count(*) FROM hazards") == 0
+    assert _audit(s)[-1][1:3] == ("upload", "拒绝")
+    assert s.data_version() == before     # the refused write was rolled back with everything in it
+
+
+def test_the_audit_row_and_the_change_commit_together():
+    s = registry_store()
+
+    def refuse(cur, ev):
+        raise RuntimeError("磁盘已满")
+    with pytest.raises(RuntimeError):
+        with audit.audited(s, "x", "company_add", target="新单位", before=refuse):
+            from analytics.companies import add_company
+            add_company(s, "新单位有限公司")
+    assert "新单位有限公司" not in list_companies(s)
+    assert _audit(s) == [("x", "company_add", "失败", "新单位", json.dumps({"error": "磁盘已满"}, ensure_ascii=False))]
+
+
+def test_the_engine_has_no_way_to_change_an_audit_row():
+    import inspect
+    import analytics
+    from pathlib import Path
+    root = Path(inspect.getfile(analytics)).parent
+    hits = [p for p in root.rglob("*.py") if any(w in p.read_text(encoding="utf-8").upper()
+                                                 for w in ("UPDATE AUDIT_LOG", "DELETE FROM AUDIT_LOG"))]
+    assert hits == []
+
+
+# ------------------------------------------------------------------ registry as 管理 actions
+def test_registry_changes_are_admin_actions_and_a_taken_alias_is_refused():
+    s = registry_store()
+    with pytest.raises(AccessDenied):
+        actions.add_company(s, UPLOAD_U, "假公司", ["陇原电力集团"])
+    with pytest.raises(CompanyError, match="已属于“陇原电力有限公司”"):
+        actions.add_company(s, ADMIN_U, "假公司", ["陇原电力有限责任公司"])
+    assert "假公司" not in list_companies(s)
+    actions.add_company(s, ADMIN_U, "假公司", ["假公司二号"])
+    actions.rename_company(s, ADMIN_U, "假公司", "甲公司")
+    assert registry(s).match("假公司") == "甲公司"             # the old name stays an alias
+    actions.merge_companies(s, ADMIN_U, "甲公司", "河西新能源有限公司")
+    assert registry(s).match("假公司二号") == "河西新能源有限公司" and "甲公司" not in list_companies(s)
+    actions.retire_company(s, ADMIN_U, "河西新能源有限公司")
+    assert list_companies(s) == ["陇原电力有限公司"] and registry(s).match("河西新能源") is None
+    assert [(act, o) for _, act, o, *_ in _audit(s)] == [
+        ("company_add", "拒绝"), ("company_add", "失败"), ("company_add", "成功"), ("company_rename", "成功"),
+        ("company_merge", "成功"), ("company_retire", "成功")]
+
+
+def test_rename_moves_the_rows_and_batches_to_the_new_name(tmp_path):
+    s = registry_store()
+    actions.upload(s, UPLOAD_U, golden_file(tmp_path).read_bytes(), "x.xlsx", today=GOLDEN_TODAY)
+    actions.rename_company(s, ADMIN_U, "陇原电力有限公司", "陇原电力集团有限公司")
+    assert s.rows("SELECT DISTINCT company FROM hazards") == [("陇原电力集团有限公司",)]
+    assert s.scalar("SELECT companies FROM batches") == ["陇原电力集团有限公司"]
+    assert aliases(s)["陇原电力集团有限公司"] == ["陇原电力有限公司"]
+
+
+def test_settings_are_admin_only_and_audited():
+    s = registry_store()
+    assert not settings.flag(s, "view_requires_login")
+    with pytest.raises(AccessDenied):
+        settings.set_value(s, UPLOAD_U, "view_requires_login", True)
+    settings.set_value(s, ADMIN_U, "view_requires_login", True)
+    assert settings.flag(s, "view_requires_login")
+    assert _audit(s)[-1][:3] == ("guanli", "setting", "成功")
+
+
+def test_trail_filters_by_actor_action_and_day(tmp_path):
+    s = registry_store()
+    add_user(s, "zhang", UPLOAD)
+    users.login(s, "zhang", TEST_PASSWORD)
+    with pytest.raises(users.UserError):
+        users.login(s, "zhang", "nope-1234")
+    assert len(audit.trail(s)) == 3
+    assert audit.trail(s, actor="zhang", action="login_failed")["outcome"].tolist() == ["失败"]
+    assert audit.trail(s, start=dt.date.today() + dt.timedelta(days=1)).empty
+    view = audit.trail_view(audit.trail(s))
+    assert list(view.columns)[:5] == ["序号", "时间", "操作人", "来源地址", "操作"] and "登录失败" in set(view["操作"])
