@@ -95,6 +95,16 @@ def _register(cur, name: str, aliases, parent: str | None = None) -> str:
     return name
 
 
+def _clean(name: str) -> str:
+    from .textnorm import has_control
+    name = " ".join(nfkc(name or "").split())
+    if not name:
+        raise CompanyError("单位名称不能为空")
+    if has_control(name) or len(name) > 100:
+        raise CompanyError("单位名称不能含控制字符，最长 100 个字符")
+    return name
+
+
 # ------------------------------------------------------------------ 板块 (the optional parent, issue 11)
 NO_PARENT = "未分板块"          # how a company without a parent is shown when figures roll up by 板块
 
