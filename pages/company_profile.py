@@ -10,7 +10,7 @@ from analytics.figures.assessment import indicator_table, year_status
 from analytics.figures.metrics import compute
 from analytics.figures.profile import comparison, monthly
 from analytics.figures.scorecard import behind_row, company_table
-from ui import auth, charts, state, widgets, safe
+from ui import auth, charts, safe, state, widgets
 
 KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "major_open", "accidents", "deaths")
 

@@ -18,7 +18,9 @@ import json
 import os
 from pathlib import Path
 
-from .db import ENGINE_VERSION, Store, StoreError, new_database
+import duckdb
+
+from .db import _LIVE, ENGINE_VERSION, Store, StoreError, new_database
 from .schema import MIGRATIONS
 
 MANIFEST = "manifest.json"
@@ -125,6 +127,14 @@ def restore(src: str | os.PathLike, target: str | os.PathLike) -> dict:
         if holder is not None:                       # hold the file: no other process is in it during the swap
             with holder._connection() as live:
                 live.execute("CHECKPOINT")
+                # caches are keyed on data_version: the restored file must not reuse a number the live one had
+                live_v = int(live.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+                with duckdb.connect(str(tmp)) as t:
+                    t.execute("UPDATE meta SET value = ? WHERE key = 'data_version'",
+                              [str(max(live_v, int(m["data_version"])) + 1)])
+                for other in list(_LIVE):            # this process's idle connections follow the swap
+                    if other is not holder and _same_file(other.path, target):
+                        other.close()
                 kept = target.with_name(f"{target.name}.before-restore-{dt.datetime.now():%Y%m%d-%H%M%S}")
                 os.replace(target, kept)
                 os.replace(tmp, target)
@@ -134,6 +144,10 @@ def restore(src: str | os.PathLike, target: str | os.PathLike) -> dict:
         if holder is not None:
             holder.close()
     return {**m, "kept": str(kept) if kept else None}
+
+
+def _same_file(a: str, b: Path) -> bool:
+    return a != ":memory:" and Path(a).resolve() == b.resolve()
 
 
 def _sql_path(p: Path) -> str:

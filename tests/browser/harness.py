@@ -401,7 +401,7 @@ class App:
         self.run(self.page.get_by_role("button", name=name, exact=True).click)
 
     def upload(self, *paths: Path) -> None:
-        inp = self.page.get_by_test_id("stFileUploader").locator('input[type="file"]')
+        inp = self.page.get_by_test_id("stFileUploader").first.locator('input[type="file"]')
         self.run(lambda: inp.set_input_files([str(p) for p in paths]))
 
     # ---- reading

@@ -38,3 +38,24 @@ def test_company_profile_offers_the_bulletin(monkeypatch, tmp_path):
     assert mime.endswith("wordprocessingml.document")
     doc = docx.Document(io.BytesIO(data()))
     assert doc.paragraphs[2].text == f"关于{LY}2026年1—11月安全生产情况的通报"
+
+
+def test_company_heading_shows_a_hostile_name_as_text(monkeypatch, tmp_path):
+    """单位画像's heading is markdown with HTML allowed (the RAG badge): the company name must stay text."""
+    from analytics import companies
+    from analytics.store.db import Store
+    path = tmp_path / "golden.duckdb"
+    golden_store(tmp_path, path).close()
+    hostile = '<b onmouseover="x">红</b>![i](http://127.0.0.1:9/i.png)[链](http://127.0.0.1:9)'
+    s = Store(path)
+    companies.add_company(s, hostile)
+    s.close()
+    use_db_for_app(monkeypatch, path)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.session_state["pf_company"] = companies.registry(Store(path)).match(hostile)
+    at.switch_page("pages/company_profile.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    heads = [m.value for m in at.markdown if m.value.startswith("# ")]
+    assert heads, [m.value for m in at.markdown][:5]
+    assert "<b" not in heads[0] and "](" not in heads[0] and "&lt;b onmouseover" in heads[0], heads[0]

@@ -51,11 +51,16 @@ def test_restore_gives_identical_tables_metrics_and_history(tmp_path):
 
 def test_restore_over_the_live_file_keeps_the_replaced_one(tmp_path):
     s = _loaded(tmp_path)
+    s.linger = 60                                            # this process keeps its connection open meanwhile
     want = fingerprint(s)
     backup(s, tmp_path / "bk")
     add_company(s, "事后新增有限公司")
+    before = s.data_version()
     r = restore(tmp_path / "bk", s.path)                     # the same process still holds a Store on it
-    assert fingerprint(s) == want                            # it reopens the restored file
+    got = fingerprint(s)                                     # it reopens the restored file
+    assert got.pop("meta") != want.pop("meta")
+    assert got == want
+    assert s.data_version() == before + 1                    # a number the replaced state never had: no stale cache
     kept = Store(r["kept"])
     assert "事后新增有限公司" in [x[0] for x in kept.rows("SELECT name FROM companies")]
 
