@@ -76,7 +76,7 @@ def _register(cur, name: str, aliases, parent: str | None = None) -> str:
         name = existing
         cid = cur.execute("SELECT id FROM companies WHERE name = ?", [name]).fetchall()[0][0]
     for alias in (name, *aliases):
-        alias = " ".join(nfkc(alias).split())
+        alias = _clean(alias)
         key = company_key(alias)
         if not key:
             continue
@@ -103,6 +103,66 @@ def _clean(name: str) -> str:
     if has_control(name) or len(name) > 100:
         raise CompanyError("单位名称不能含控制字符，最长 100 个字符")
     return name
+
+
+def _id(cur, name: str) -> int:
+    r = cur.execute("SELECT id FROM companies WHERE name = ? AND retired_at IS NULL", [name]).fetchall()
+    if not r:
+        raise CompanyError(f"单位“{name}”未登记")
+    return r[0][0]
+
+
+def _rewrite_company(cur, old: str, new: str) -> None:
+    """Every row, batch, coverage month, revision change and user scope booked to `old` is booked to `new`."""
+    import json
+    from .ledgers import LEDGERS
+    for lg in LEDGERS:
+        for t in (lg, f"{lg}_versions"):
+            cur.execute(f"UPDATE {t} SET company = ? WHERE company = ?", [new, old])
+    for t in ("batch_coverage", "batch_changes"):
+        cur.execute(f"UPDATE {t} SET company = ? WHERE company = ?", [new, old])
+    cur.execute("""UPDATE batches SET companies = list_distinct(list_transform(companies, lambda x: CASE WHEN x = ? THEN ?
+                   ELSE x END)) WHERE list_contains(companies, ?)""", [old, new, old])
+    for user, comps in cur.execute("SELECT username, companies FROM users WHERE companies LIKE ?",
+                                   [f"%{old}%"]).fetchall():
+        lst = list(dict.fromkeys(new if c == old else c for c in json.loads(comps)))
+        cur.execute("UPDATE users SET companies = ? WHERE username = ?", [json.dumps(lst, ensure_ascii=False), user])
+
+
+def rename_company(store: Store, name: str, new_name: str) -> str:
+    """A new registered name; the old name stays an alias, so files that still use it keep matching."""
+    new_name = _clean(new_name)
+    with store.write() as cur:
+        cid = _id(cur, name)
+        owner = cur.execute("""SELECT c.name FROM company_aliases a JOIN companies c ON c.id = a.company_id
+                               WHERE a.alias_key = ?""", [company_key(new_name)]).fetchall()
+        if owner and owner[0][0] != name:
+            raise CompanyError(f"新名称“{new_name}”与已登记单位“{owner[0][0]}”的名称或别名相同")
+        cur.execute("UPDATE companies SET name = ? WHERE id = ?", [new_name, cid])
+        if not owner:
+            cur.execute("INSERT INTO company_aliases VALUES (?, ?, ?)", [company_key(new_name), new_name, cid])
+        _rewrite_company(cur, name, new_name)
+    return new_name
+
+
+def merge_companies(store: Store, source: str, target: str) -> None:
+    """`source` was the same company as `target` (e.g. registered twice): its aliases and rows move to `target`,
+    and `source` leaves the registry (its name becomes an alias of `target`)."""
+    if source == target:
+        raise CompanyError("不能把单位合并到它自己")
+    with store.write() as cur:
+        sid, tid = _id(cur, source), _id(cur, target)
+        cur.execute("UPDATE company_aliases SET company_id = ? WHERE company_id = ?", [tid, sid])
+        _rewrite_company(cur, source, target)
+        cur.execute("DELETE FROM companies WHERE id = ?", [sid])
+
+
+def retire_company(store: Store, name: str) -> None:
+    """The company leaves the pickers and no longer matches uploads; its rows and history stay."""
+    import datetime as dt
+    with store.write() as cur:
+        cid = _id(cur, name)
+        cur.execute("UPDATE companies SET retired_at = ? WHERE id = ?", [dt.datetime.now().replace(microsecond=0), cid])
 
 
 # ------------------------------------------------------------------ 板块 (the optional parent, issue 11)

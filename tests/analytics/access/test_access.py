@@ -213,7 +213,9 @@ def test_rename_moves_the_rows_and_batches_to_the_new_name(tmp_path):
     actions.rename_company(s, ADMIN_U, "陇原电力有限公司", "陇原电力集团有限公司")
     assert s.rows("SELECT DISTINCT company FROM hazards") == [("陇原电力集团有限公司",)]
     assert s.scalar("SELECT companies FROM batches") == ["陇原电力集团有限公司"]
-    assert aliases(s)["陇原电力集团有限公司"] == ["陇原电力有限公司"]
+    # the old name stays matching: its alias row (kept as the short name 陇原电力 the registry lists) moved along
+    assert aliases(s)["陇原电力集团有限公司"] == ["陇原电力"]
+    assert registry(s).match("陇原电力有限公司") == "陇原电力集团有限公司"
 
 
 def test_settings_are_admin_only_and_audited():
