@@ -50,20 +50,30 @@ def pages_for_session() -> dict:
     return out
 
 
+def busy(e: StoreError) -> None:
+    """The database stayed busy too long (a long CLI import elsewhere): say so, no error page."""
+    st.warning(f"{e} 本次未能读取数据，请稍后刷新页面。", icon=":material/hourglass_top:")
+
+
 try:
     s = state.store()
 except StoreError as e:
     st.error(str(e))
     st.stop()
 
-page = st.navigation(pages_for_session())
+try:
+    nav = pages_for_session()       # the role comes from the store (users, settings): busy → no page this rerun
+except StoreError as e:
+    busy(e)
+    st.stop()
+page = st.navigation(nav)
 try:
     if page.url_path != "account":
         state.sidebar_filters()
     if page.url_path not in ("meeting", "account"):      # the projector view keeps the whole screen for the slides
         widgets.demo_banner(is_demo(s), real_batches(s))
     page.run()
-except StoreError as e:   # the database stayed busy too long (a long CLI import elsewhere): say so, no error page
-    st.warning(f"{e} 本次未能读取数据，请稍后刷新页面。", icon=":material/hourglass_top:")
+except StoreError as e:
+    busy(e)
 except Exception:  # nobody sees a traceback: log it, tell the user in Chinese
     widgets.internal_error(f"page {page.url_path or 'overview'}")
