@@ -355,9 +355,9 @@ class App:
             .map(a => [a.innerText.split('\\n').map(s => s.trim()).filter(Boolean).pop(), a.href])""")]
 
     def go(self, label: str, href: str | None = None) -> None:
-        """Click a page in the sidebar (same session: filters and uploads stay). A page that hides
-        the navigation (e.g. a meeting mode) is left by expanding the sidebar, else by its URL
-        (`href`, from an earlier nav_pages(); a new session then)."""
+        """Click a page in the sidebar (same session: filters, uploads and the login stay). A page that hides
+        the navigation (会议模式) is left by its own 退出会议模式 button, else by expanding the sidebar, else
+        by its URL (`href`, from an earlier nav_pages(); a new, logged-out session then)."""
         if href is None:
             links = dict(self.nav_pages())
             assert label in links, f"no page “{label}” in the sidebar: {list(links)}"
@@ -365,6 +365,11 @@ class App:
         if self.page.url.rstrip("/") == href.rstrip("/"):
             return
         link = self.page.locator(f'[data-testid="stSidebarNavLink"][href="{href}"]')
+        leave = self.page.get_by_role("button", name="退出会议模式")
+        if not link.is_visible() and leave.count() and leave.first.is_visible():
+            self.run(leave.first.click)         # back to 总览 in the same session
+            if self.page.url.rstrip("/") == href.rstrip("/"):
+                return
         expand = self.page.get_by_test_id("stExpandSidebarButton")
         if not link.is_visible() and expand.is_visible():
             expand.click()

@@ -52,6 +52,10 @@ def test_every_page_opens_clean(app: App, tmp_path):
             app.screenshot(f"{name}__FAILED")
             app.open()
             continue
+        if urlparse(app.page.url).path.rstrip("/") != urlparse(href).path.rstrip("/"):   # e.g. a lost login
+            failures[label] = [f"landed on {app.page.url} instead of {href} (did the session lose its login?)"]
+            app.screenshot(f"{name}__FAILED")
+            continue
         problems = _check_view(app, name, tmp_path, seen)
         tabs = app.tabs()
         for j, tab in enumerate(tabs[1:], start=2):
