@@ -112,7 +112,8 @@ def log_out() -> None:
     for k in (_KEY, _MUST_CHANGE, "sso_user", "sso_checked"):
         st.session_state.pop(k, None)
     if u is not None and u.kind == "sso":
-        st.logout()
+        st.logout()     # queues the redirect to the provider's end_session: no st.rerun after it (that would drop it)
+        st.stop()
 
 
 def password_changed() -> None:
