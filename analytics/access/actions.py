@@ -54,7 +54,8 @@ def revert(store: Store, user: User | None, batch_id: int, address: str | None =
         info = batch_info(store, batch_id)
     except IndexError:
         info = {}
-    comps = list(info.get("companies") or []) if info else []
+    got = info.get("companies") if info else None        # a list, or a numpy array from the data frame
+    comps = [] if got is None else [str(c) for c in got]
     with audit.audited(store, user.label if user else "（未登录）", "revert", target=f"批次 {batch_id}", address=address,
                        detail={"batch": batch_id, "file": info.get("file") if info else None,
                                "sha256": info.get("sha256") if info else None, "rows": info.get("rows") if info else None,

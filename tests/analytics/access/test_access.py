@@ -239,3 +239,15 @@ def test_trail_filters_by_actor_action_and_day(tmp_path):
     assert audit.trail(s, start=dt.date.today() + dt.timedelta(days=1)).empty
     view = audit.trail_view(audit.trail(s))
     assert list(view.columns)[:5] == ["序号", "时间", "操作人", "来源地址", "操作"] and "登录失败" in set(view["操作"])
+
+
+def test_revert_of_a_batch_naming_two_companies_is_allowed_and_audited(tmp_path):
+    from tests import builders as b
+    s = registry_store()
+    p = b.merged_company_blocks(tmp_path / "两家.xlsx")
+    assert actions.upload(s, UPLOAD_U, p.read_bytes(), p.name).status == "loaded"
+    bid = s.scalar("SELECT max(id) FROM batches")
+    assert actions.revert(s, UPLOAD_U, bid)["id"] == bid
+    act, o, det = s.rows("SELECT action, outcome, detail FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    assert (act, o) == ("revert", "成功")
+    assert sorted(json.loads(det)["companies"]) == ["河西新能源有限公司", "陇原电力有限公司"]
