@@ -168,6 +168,20 @@ def _window_args(p) -> None:
     p.add_argument("--to", dest="end", type=_date, help="统计期结束（默认：台账最后日期与今天中较早者）")
 
 
+class Terminated(BaseException):
+    """SIGTERM (a cron job stopped, a service shut down): unwinds like Ctrl-C, so the open write transaction rolls
+    back, the reading child is killed and its temporary folder removed (`finally` blocks run)."""
+
+
+def _on_sigterm() -> None:
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        def stop(*_):
+            raise Terminated()
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -180,8 +194,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     if db is not None:
         args.db = db
+    _on_sigterm()
     try:
         return _run(args)
+    except Terminated:
+        print("已中止：收到终止信号（SIGTERM）；未完成的写入已整体回滚，临时文件已清除。", file=sys.stderr)
+        return 143
     except UsageError as e:
         print(f"用法错误：{e}", file=sys.stderr)
         return 2
