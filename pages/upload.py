@@ -15,6 +15,7 @@ me = auth.require("upload")      # server-side: the page stops here for anyone b
 f = state.filters()
 s = state.store()
 st.title("台账数据上传", anchor=False)
+visible = auth.visible(reg.list_companies(s))       # a scoped account: its companies' batches, months, registry rows
 tab_up, tab_hist, tab_sub, tab_reg = st.tabs(["上传台账", "上传记录与撤销", "报送情况", "单位管理"])
 
 with tab_up:
@@ -22,7 +23,7 @@ with tab_up:
                              type=["xlsx", "xlsm", "xls", "ods", "csv"], key="up_files")
     st.caption(f"每个文件最大 {st.get_option('server.maxUploadSize')} MB。上传人：{safe.md(me.label)}（当前登录用户）")
     c2, c3 = st.columns(2)
-    company = c2.selectbox("文件中未写明单位时，归属单位", auth.visible(reg.list_companies(s)), index=None, key="up_company",
+    company = c2.selectbox("文件中未写明单位时，归属单位", visible, index=None, key="up_company",
                            placeholder="（按文件内容识别）")
     period = c3.text_input("报送期间（可选，YYYY-MM）", key="up_period", placeholder="如 2026-10")
     b1, b2 = st.columns([1, 5])
@@ -64,6 +65,8 @@ with tab_hist:
     if done := st.session_state.pop("rv_done", None):
         st.success(done)
     hist = batches(s)
+    if me.scoped:
+        hist = hist[hist["company"].map(lambda c: all(x in visible for x in str(c).split("、")))]   # wholly theirs
     if hist.empty:
         st.info("还没有上传记录。")
     else:
@@ -89,10 +92,11 @@ with tab_hist:
                     st.error(str(e))
 
 with tab_sub:
-    st.dataframe(submission_matrix(s, f.window.start, f.window.end), hide_index=True, width="stretch")
+    sub = submission_matrix(s, f.window.start, f.window.end)
+    st.dataframe(sub[sub["单位"].isin(visible)], hide_index=True, width="stretch")
     widgets.caption("每月收到的台账（隐患、事故、培训、投入）；“未报送”表示该单位该月没有任何有效批次覆盖。", f)
 
 with tab_reg:
     manage.registry(s)
     if auth.can("registry"):          # 板块 and the registry import are 管理 actions too
-        registry.panel(s)
+        registry.panel(s, me, auth.address())

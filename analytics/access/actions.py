@@ -91,6 +91,26 @@ def retire_company(store: Store, user: User | None, name: str, address: str | No
     return _registry_action(store, user, "company_retire", name, {}, lambda: reg.retire_company(store, name), address)
 
 
+def import_registry(store: Store, user: User | None, data: bytes, file_name: str, address: str | None = None) -> dict:
+    """单位管理's registry sheet import (all or nothing), a 管理 action: its audit row (file, sha256, the companies
+    listed, how many are new) is committed in the import's own transaction."""
+    import hashlib
+    with audit.audited(store, user.label if user else "（未登录）", "registry_import", target=file_name,
+                       address=address, detail={"file": file_name, "sha256": hashlib.sha256(data).hexdigest()}) as ev:
+        require(user, "registry")
+        rows = reg.read_registry(data, file_name)          # a bad sheet: CompanyError, audited as 失败
+        known = reg.registry(store)
+        ev.detail.update(companies=[n for _, n, _, _ in rows], new=sum(known.match(n) is None for _, n, _, _ in rows))
+        return reg.import_registry(store, data, file_name)
+
+
+def set_parent(store: Store, user: User | None, name: str, parent: str | None, address: str | None = None) -> None:
+    """Set or clear a company's 板块 (a 管理 action; the scope of users scoped to a 板块 follows at once)."""
+    before = reg.parents(store).get(name)
+    return _registry_action(store, user, "company_parent", name, {"from": before, "to": (parent or "").strip() or None},
+                            lambda: reg.set_parent(store, name, parent), address)
+
+
 def detail_text(detail: str) -> str:
     """An audit row's detail as one readable line."""
     try:

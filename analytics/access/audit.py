@@ -25,7 +25,7 @@ ACTIONS = {
     "login": "登录", "login_failed": "登录失败", "logout": "退出登录", "password_change": "修改密码",
     "upload": "上传台账", "revert": "撤销批次",
     "company_add": "登记单位", "company_alias": "添加别名", "company_rename": "单位更名", "company_merge": "合并单位",
-    "company_retire": "撤销登记",
+    "company_retire": "撤销登记", "registry_import": "导入单位登记表", "company_parent": "设置所属板块",
     "user_add": "添加用户", "user_update": "修改用户", "user_disable": "停用用户", "user_enable": "启用用户",
     "user_reset": "重置密码", "setting": "修改设置",
 }
