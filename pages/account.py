@@ -29,7 +29,7 @@ if u is None:
     st.stop()
 
 st.markdown(f"当前用户：**{safe.md(u.label)}**　角色：**{u.role}**"
-            + (f"　范围：{safe.md('、'.join(u.companies))}" if u.companies else ""))
+            + (f"　范围：{safe.md(u.scope_label)}" if u.companies else ""))
 if u.kind == "password":
     if auth.must_change_password():
         st.warning("这是初始密码或管理员重置的密码，请先修改密码，之后才能使用其他功能。", icon=":material/password:")

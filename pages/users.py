@@ -14,7 +14,8 @@ st.dataframe(users.list_users(s).rename(columns={
     "username": "用户名", "display_name": "姓名", "role": "角色", "companies": "限定单位", "kind": "方式", "disabled": "已停用",
     "must_change": "须改密码", "failed_logins": "连续失败", "locked_until": "锁定至", "created_at": "创建", "last_login": "最近登录"}),
     hide_index=True, width="stretch")
-names = reg.list_companies(s)
+# a scope entry is a company or a 板块 (all its companies, as the registry says at each check)
+names = sorted({p for p in reg.parents(s).values() if p}) + reg.list_companies(s)
 
 
 def _done(fn, msg: str) -> None:
@@ -34,7 +35,7 @@ with tab_add, st.form("usr_add"):
     name = c1.text_input("用户名（统一身份认证账户填其邮箱或 subject）", key="usr_name")
     display = c2.text_input("姓名", key="usr_display")
     role = c1.selectbox("角色", roles.ROLES, key="usr_role")
-    scope = c2.multiselect("限定单位（不选即全部单位）", names, key="usr_scope")
+    scope = c2.multiselect("限定单位或板块（不选即全部单位）", names, key="usr_scope")
     sso = st.checkbox("统一身份认证（SSO）账户，不设密码", key="usr_sso")
     pw = st.text_input("初始密码（首次登录须修改）", type="password", key="usr_pw")
     if st.form_submit_button("添加", type="primary"):
@@ -46,7 +47,7 @@ with tab_edit:
     if who:
         c1, c2 = st.columns(2)
         role = c1.selectbox("角色", roles.ROLES, key="usr_edit_role")
-        scope = c2.multiselect("限定单位", names, key="usr_edit_scope")
+        scope = c2.multiselect("限定单位或板块", names, key="usr_edit_scope")
         if st.button("保存角色与单位", key="usr_save"):
             _done(lambda: users.update_user(s, me.label, who, role=role, companies=scope, address=auth.address()),
                   f"已修改 {who}")

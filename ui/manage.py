@@ -33,6 +33,8 @@ def annotated(res, data: bytes) -> tuple[bytes | None, str]:
 def registry(s) -> None:
     """The company registry: everyone with 上传 sees it; add, alias, rename, merge and retire are 管理 actions."""
     al = reg.aliases(s)
+    shown = set(auth.visible(list(al)))           # a scoped account sees its own companies' rows only
+    al = {k: v for k, v in al.items() if k in shown}
     st.dataframe(pd.DataFrame({"单位": list(al), "别名": ["、".join(v) for v in al.values()]}), hide_index=True)
     if not auth.can("registry"):
         st.caption("单位登记、更名、别名、合并和撤销登记需要“管理”角色。")

@@ -53,11 +53,14 @@ def reference_date(s: Store) -> dt.date:
     return today(s)
 
 
-def arrivals_text(s: Store) -> list[str]:
-    """One line per company: up to which day its ledgers have arrived, so a month not yet sent shows."""
+def arrivals_text(s: Store, names: list[str] | None = None) -> list[str]:
+    """One line per company (of `names`, default all): up to which day its ledgers have arrived, so a month not
+    yet sent shows."""
     df = history.last_arrivals(s)
     out = []
     for r in df.itertuples(index=False):
+        if names is not None and r.company not in names:
+            continue
         parts = [f"{w} {pd.Timestamp(v):%Y-%m-%d}" if w != "投入" else f"{w} {pd.Timestamp(v):%Y-%m}"
                  for w, v in (("隐患", r.hazards), ("培训", r.training), ("投入", r.investment)) if not pd.isna(v)]
         out.append(f"{r.company}：{'、'.join(parts) if parts else '尚无台账'}")
@@ -92,7 +95,7 @@ def sidebar_filters() -> Filters:
             if isinstance(picked, (list, tuple)) and len(picked) == 2:
                 start, end = picked
         ups = reg.parents(s)
-        blocks = sorted({p for p in ups.values() if p})
+        blocks = sorted({ups.get(n) for n in names if ups.get(n)})     # the 板块 of the companies one may see
         block = st.selectbox("板块", blocks, index=None, key="f_parent", placeholder="全部板块") if blocks else None
         if block:                 # drill into a 板块: its companies only (each 板块 keeps its own choice)
             names = [n for n in names if ups.get(n) == block]
@@ -101,7 +104,7 @@ def sidebar_filters() -> Filters:
         st.caption(f"统计期：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}；状态截至 {end:%Y-%m-%d}")
         if names:
             with st.expander("各单位台账截至"):
-                st.text("\n".join(arrivals_text(s)))     # plain text: names never become markup
+                st.text("\n".join(arrivals_text(s, names)))     # plain text: names never become markup
     scoped = auth.current() is not None and auth.current().scoped
     f = Filters(Window.of(start, end), chosen or (names if block or scoped else None), f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
     st.session_state["filters"] = f
@@ -119,7 +122,11 @@ def ensure_router() -> None:
 
 
 def filters() -> Filters:
+    """The sidebar's filters, for a 会议看板 page: the server-side role check of every such page is here (each
+    calls it first); a session that may not view stops with a Chinese note."""
     ensure_router()
+    from ui import auth
+    auth.require("view")
     f = st.session_state.get("filters")
     return f if f is not None else sidebar_filters()
 

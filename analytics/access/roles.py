@@ -34,8 +34,9 @@ class User:
     username: str
     role: str
     display_name: str = ""
-    companies: tuple[str, ...] = field(default=())     # empty: every company
+    companies: tuple[str, ...] = field(default=())     # empty: every company; else the companies in scope
     kind: str = "password"                              # password | sso
+    scope: tuple[str, ...] = field(default=())         # as set (companies and 板块); empty: `companies` itself
 
     @property
     def label(self) -> str:
@@ -46,6 +47,11 @@ class User:
     @property
     def scoped(self) -> bool:
         return bool(self.companies)
+
+    @property
+    def scope_label(self) -> str:
+        """The scope as set, e.g. 能源板块、丝路物流有限公司."""
+        return "、".join(self.scope or self.companies)
 
 
 def can(user: User | None, action: str) -> bool:
@@ -66,7 +72,7 @@ def require(user: User | None, action: str, companies: list[str] | tuple[str, ..
         raise AccessDenied(f"用户“{user.username}”（{user.role}）无权{what}：需要“{ACTIONS[action]}”角色。")
     outside = sorted(c for c in companies if not in_scope(user, c))
     if outside:
-        raise AccessDenied(f"用户“{user.username}”只能处理本单位（{'、'.join(user.companies)}）的数据，"
+        raise AccessDenied(f"用户“{user.username}”只能处理本单位（{user.scope_label}）的数据，"
                            f"不能{what}：{'、'.join(outside)}。")
     return user
 

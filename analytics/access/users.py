@@ -55,9 +55,24 @@ def _check_password(password: str) -> None:
         raise UserError("密码须同时包含字母和数字（或符号）")
 
 
-def _user(row) -> User:
+def _user(store, row) -> User:
+    """The account as the checks see it: a scope entry that names a 板块 (companies.parent) stands for every
+    company of it, read now, so a company added to the 板块 later is in scope at once. `store` is a Store or,
+    inside a write, its cursor."""
     username, display, role, companies, kind = row
-    return User(username, role, display or "", tuple(json.loads(companies or "[]")), kind)
+    scope = tuple(json.loads(companies or "[]"))
+    return User(username, role, display or "", expand_scope(store, scope), kind, scope)
+
+
+def expand_scope(store, scope) -> tuple[str, ...]:
+    """Registered companies named in `scope`, or whose 板块 is named there; registry order. A scope whose every
+    entry has left the registry sees nothing (not everything)."""
+    if not scope:
+        return ()
+    wanted, sql = set(scope), "SELECT name, parent FROM companies WHERE retired_at IS NULL ORDER BY id"
+    rows = store.rows(sql) if isinstance(store, Store) else store.execute(sql).fetchall()
+    return tuple(n for n, parent in rows
+                 if n in wanted or (parent is not None and parent in wanted)) or ("",)   # nothing left: sees nothing
 
 
 _COLS = "username, display_name, role, companies, kind"
@@ -66,7 +81,7 @@ _COLS = "username, display_name, role, companies, kind"
 def get_user(store: Store, username: str) -> User | None:
     """An enabled account, or None."""
     r = store.rows(f"SELECT {_COLS} FROM users WHERE username = ? AND NOT disabled", [username])
-    return _user(r[0]) if r else None
+    return _user(store, r[0]) if r else None
 
 
 def has_admin(store: Store) -> bool:
@@ -83,10 +98,10 @@ def _validate(store: Store, username: str, role: str, companies) -> None:
         raise UserError("用户名不能为空，不能含控制字符或首尾空格，最长 100 个字符")
     if role not in ROLES:
         raise UserError(f"角色“{role}”不存在，应为：{'、'.join(ROLES)}")
-    known = {r[0] for r in store.rows("SELECT name FROM companies WHERE retired_at IS NULL")}
+    known = {n for r in store.rows("SELECT name, parent FROM companies WHERE retired_at IS NULL") for n in r if n}
     unknown = [c for c in companies if c not in known]
     if unknown:
-        raise UserError(f"单位未登记：{'、'.join(unknown)}")
+        raise UserError(f"单位或板块未登记：{'、'.join(unknown)}")
 
 
 def add_user(store: Store, actor: str, username: str, role: str, *, password: str | None = None,
@@ -196,7 +211,7 @@ def login(store: Store, username: str, password: str, address: str | None = None
             cur.execute("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login = ? WHERE username = ?",
                         [now, username])
             audit.record(cur, username, "login", target=username, address=address, detail={"kind": "password"}, at=now)
-            return Login(_user(r[0][:5]), bool(r[0][6]))
+            return Login(_user(cur, r[0][:5]), bool(r[0][6]))
     raise fail
 
 
@@ -212,7 +227,7 @@ def sso_login(store: Store, identities: list[str], address: str | None = None) -
                 cur.execute("UPDATE users SET last_login = ? WHERE username = ?",
                             [dt.datetime.now().replace(microsecond=0), ident])
                 audit.record(cur, ident, "login", target=ident, address=address, detail={"kind": "sso"})
-                return _user(r[0])
+                return _user(cur, r[0])
         audit.record(cur, ids[0] if ids else "（未知）", "login_failed", outcome=audit.DENIED, address=address,
                      target="、".join(ids), detail={"kind": "sso", "reason": "not_registered"})
     raise UserError(f"统一身份认证账户“{ids[0] if ids else '（未知）'}”未在本系统登记，请联系管理员分配角色。")

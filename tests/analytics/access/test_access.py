@@ -241,6 +241,85 @@ def test_trail_filters_by_actor_action_and_day(tmp_path):
     assert list(view.columns)[:5] == ["序号", "时间", "操作人", "来源地址", "操作"] and "登录失败" in set(view["操作"])
 
 
+# ------------------------------------------------------------------ 板块 scope and the registry import (issue 10 leftovers)
+def _blocks(tmp_path):
+    """陇原电力 and 河西新能源 in 能源板块; 丝路物流 alone; a 能源板块 officer `nengyuan`."""
+    s = registry_store()
+    actions.add_company(s, ADMIN_U, "丝路物流有限公司")
+    for c in ("陇原电力有限公司", "河西新能源有限公司"):
+        actions.set_parent(s, ADMIN_U, c, "能源板块")
+    users.add_user(s, "guanli", "nengyuan", UPLOAD, password=TEST_PASSWORD, companies=["能源板块"])
+    return s
+
+
+def test_a_user_scoped_to_a_block_has_all_its_companies_and_follows_registry_changes(tmp_path):
+    s = _blocks(tmp_path)
+    u = users.get_user(s, "nengyuan")
+    assert u.companies == ("陇原电力有限公司", "河西新能源有限公司") and u.scope == ("能源板块",)
+    assert roles.visible_companies(u, list_companies(s)) == ["陇原电力有限公司", "河西新能源有限公司"]
+    res = actions.upload(s, u, golden_file(tmp_path).read_bytes(), "x.xlsx", today=GOLDEN_TODAY)
+    assert res.accepted, res.errors                                      # 陇原电力 is in 能源板块
+    with pytest.raises(AccessDenied, match="能源板块"):
+        roles.require(u, "upload", ["丝路物流有限公司"])
+    actions.set_parent(s, ADMIN_U, "丝路物流有限公司", "能源板块")       # joins the 板块: in scope at once
+    assert "丝路物流有限公司" in users.get_user(s, "nengyuan").companies
+    actions.set_parent(s, ADMIN_U, "陇原电力有限公司", None)            # leaves it: out of scope at once
+    assert "陇原电力有限公司" not in users.get_user(s, "nengyuan").companies
+    with pytest.raises(users.UserError, match="单位或板块未登记"):
+        users.add_user(s, "guanli", "x", UPLOAD, password=TEST_PASSWORD, companies=["不存在板块"])
+
+
+def test_a_block_user_cannot_upload_another_blocks_file(tmp_path):
+    s = registry_store()
+    actions.set_parent(s, ADMIN_U, "河西新能源有限公司", "新能源板块")
+    users.add_user(s, "guanli", "xny", UPLOAD, password=TEST_PASSWORD, companies=["新能源板块"])
+    res = actions.upload(s, users.get_user(s, "xny"), golden_file(tmp_path).read_bytes(), "x.xlsx", today=GOLDEN_TODAY)
+    assert not res.accepted and "新能源板块" in res.errors[0].message and "陇原电力有限公司" in res.errors[0].message
+    assert s.scalar("SELECT count(*) FROM batches") == 0 and s.scalar("SELECT count(*) FROM hazards") == 0
+
+
+def test_registry_import_and_block_edits_are_admin_actions_audited_in_their_transaction(tmp_path):
+    s = registry_store()
+    p = xlsx(tmp_path / "单位.xlsx", {"单位登记": [["单位名称", "简称或别名", "所属板块"],
+                                                 ["陇原电力有限公司", "陇电", "能源板块"], ["丝路物流有限公司", None, None]]})
+    with pytest.raises(AccessDenied):
+        actions.import_registry(s, UPLOAD_U, p.read_bytes(), p.name)
+    with pytest.raises(AccessDenied):
+        actions.set_parent(s, UPLOAD_U, "陇原电力有限公司", "能源板块")
+    assert "丝路物流有限公司" not in list_companies(s)
+    done = actions.import_registry(s, ADMIN_U, p.read_bytes(), p.name)
+    assert (done["added"], done["updated"]) == (1, 1)
+    actions.set_parent(s, ADMIN_U, "丝路物流有限公司", "物流板块")
+    bad = xlsx(tmp_path / "坏.xlsx", {"单位登记": [["单位名称"], ["甲公司"], ["甲公司"]]})
+    with pytest.raises(CompanyError):
+        actions.import_registry(s, ADMIN_U, bad.read_bytes(), bad.name)
+    log = [(a, act, o, t, json.loads(d)) for a, act, o, t, d in _audit(s)]
+    assert [(act, o) for _, act, o, _, _ in log] == [("registry_import", "拒绝"), ("company_parent", "拒绝"),
+                                                    ("registry_import", "成功"), ("company_parent", "成功"),
+                                                    ("registry_import", "失败")]
+    ok = log[2][4]
+    assert ok["companies"] == ["陇原电力有限公司", "丝路物流有限公司"] and ok["new"] == 1 and len(ok["sha256"]) == 64
+    assert log[3][4] == {"from": None, "to": "物流板块"} and log[3][3] == "丝路物流有限公司"
+
+
+def test_registry_import_audit_row_rolls_back_with_a_failed_import(tmp_path, monkeypatch):
+    """The audit row is written by Store.write() before it commits: an import that fails inside its transaction
+    leaves no 成功 row (and a 失败 row in its own transaction), and the registry as it was."""
+    s = registry_store()
+    p = xlsx(tmp_path / "单位.xlsx", {"单位登记": [["单位名称", "所属板块"], ["新单位有限公司", "能源板块"]]})
+    from analytics import companies as reg
+    real = reg._register
+
+    def boom(cur, *a, **k):
+        real(cur, *a, **k)
+        raise RuntimeError("磁盘已满")
+    monkeypatch.setattr(reg, "_register", boom)
+    with pytest.raises(RuntimeError):
+        actions.import_registry(s, ADMIN_U, p.read_bytes(), p.name)
+    assert "新单位有限公司" not in list_companies(s)
+    assert [(act, o) for _, act, o, *_ in _audit(s)] == [("registry_import", "失败")]
+
+
 def test_revert_of_a_batch_naming_two_companies_is_allowed_and_audited(tmp_path):
     from tests import builders as b
     s = registry_store()
