@@ -15,6 +15,9 @@
     python -m analytics stats --period YYYYQN|YYYY --out FILE.xlsx
     python -m analytics backup DIR
     python -m analytics restore DIR
+    python -m analytics users add NAME --role 浏览|上传|管理 [--company C ...] [--display-name N] [--sso]
+    python -m analytics users list | disable NAME [--enable] | reset NAME
+      (a password is asked twice on a terminal, else read from the first line of standard input)
 
 `--db PATH` is accepted before or after the subcommand.
 
@@ -142,6 +145,21 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stats", help="生成隐患排查治理情况统计分析表（16号令，Excel）")
     st.add_argument("--period", required=True, help="统计期：YYYYQN（季度，如 2026Q3）或 YYYY（年度）")
     st.add_argument("--out", required=True, help="输出文件 .xlsx")
+
+    u = sub.add_parser("users", help="用户账户").add_subparsers(dest="action", required=True)
+    ua = u.add_parser("add", help="添加用户（首次登录须修改密码）")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=["浏览", "上传", "管理"])
+    ua.add_argument("--company", action="append", default=[], help="限定单位（可多次）；不写即全部单位")
+    ua.add_argument("--display-name", default="", help="姓名")
+    ua.add_argument("--sso", action="store_true", help="统一身份认证账户（用户名为邮箱或 subject，无密码）")
+    u.add_parser("list", help="列出用户")
+    u.add_parser("first-admin-hint", help="没有管理账户时，说明如何创建（make run 调用）")
+    ud = u.add_parser("disable", help="停用用户")
+    ud.add_argument("username")
+    ud.add_argument("--enable", action="store_true", help="重新启用")
+    ur = u.add_parser("reset", help="重置密码（用户下次登录须修改）")
+    ur.add_argument("username")
     return p
 
 
@@ -149,6 +167,20 @@ def _window_args(p) -> None:
     p.add_argument("--month", help="统计月份 YYYY-MM")
     p.add_argument("--from", dest="start", type=_date, help="统计期开始（默认：结束日所在年的1月1日）")
     p.add_argument("--to", dest="end", type=_date, help="统计期结束（默认：台账最后日期与今天中较早者）")
+
+
+class Terminated(BaseException):
+    """SIGTERM (a cron job stopped, a service shut down): unwinds like Ctrl-C, so the open write transaction rolls
+    back, the reading child is killed and its temporary folder removed (`finally` blocks run)."""
+
+
+def _on_sigterm() -> None:
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        def stop(*_):
+            raise Terminated()
+        signal.signal(signal.SIGTERM, stop)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,8 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     if db is not None:
         args.db = db
+    _on_sigterm()
     try:
         return _run(args)
+    except Terminated:
+        print("已中止：收到终止信号（SIGTERM）；未完成的写入已整体回滚，临时文件已清除。", file=sys.stderr)
+        return 143
     except UsageError as e:
         print(f"用法错误：{e}", file=sys.stderr)
         return 2
@@ -197,6 +233,7 @@ def _run(args) -> int:
               f"数据版本 {m['data_version']}。")
         return 0
     if args.cmd == "companies":
+        from .access import actions
         from .companies import CompanyError, add_company, aliases
         if args.action == "import":
             from .companies import import_registry
@@ -212,7 +249,7 @@ def _run(args) -> int:
             return 0
         if args.action == "add":
             try:
-                name = add_company(store, args.name, args.alias)
+                name = actions.add_company(store, _cli_user(None), args.name, args.alias)
             except CompanyError as e:
                 raise UsageError(str(e)) from None
             print(f"已登记：{name}")
@@ -235,9 +272,10 @@ def _run(args) -> int:
             print(df.to_string(index=False) if len(df) else "（没有批次）")
         return 0
     if args.cmd == "revert":
-        from .ingest.load import RevertError, revert_batch
+        from .access import actions
+        from .ingest.load import RevertError
         try:
-            b = revert_batch(store, args.batch_id, args.by or "")
+            b = actions.revert(store, _cli_user(args.by), args.batch_id)
         except RevertError as e:
             print(f"错误：{e}", file=sys.stderr)
             return 1
@@ -262,11 +300,64 @@ def _run(args) -> int:
         return _deck(store, args)
     if args.cmd == "stats":
         return _stats(store, args)
+    if args.cmd == "users":
+        return _users(store, args)
     raise UsageError(args.cmd)
 
 
+def _cli_user(display: str | None):
+    """The command line runs on the server with the database file in reach: it acts as 管理, audited under the
+    operating-system account (and --by, when given, as the name shown for 上传人)."""
+    from .access.roles import ADMIN, User
+    return User(_cli_actor(), ADMIN, display or "", kind="cli")
+
+
+def _cli_actor() -> str:
+    """Who a command-line change is audited as: the operating-system account on the server."""
+    import getpass
+    return f"命令行:{getpass.getuser()}"
+
+
+def _password() -> str:
+    import getpass
+    if sys.stdin.isatty():
+        pw = getpass.getpass("密码：")
+        if getpass.getpass("再次输入密码：") != pw:
+            raise UsageError("两次输入的密码不一致")
+        return pw
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _users(store, args) -> int:
+    from .access import users
+    actor = _cli_actor()
+    try:
+        if args.action == "add":
+            users.add_user(store, actor, args.username, args.role, password=None if args.sso else _password(),
+                           display_name=args.display_name, companies=args.company, sso=args.sso)
+            print(f"已添加用户 {args.username}（{args.role}）" + ("" if args.sso else "，首次登录须修改密码"))
+        elif args.action == "first-admin-hint":
+            if not users.has_admin(store):
+                print("尚无“管理”账户：看板可以浏览，但上传、撤销和管理都需要登录。创建第一个管理账户：\n"
+                      "  .venv/bin/python -m analytics users add 用户名 --role 管理 --display-name 姓名\n"
+                      "（按提示输入初始密码；首次登录须修改密码）")
+        elif args.action == "list":
+            df = users.list_users(store)
+            print(df.drop(columns=["created_at"]).to_string(index=False) if len(df) else "（没有用户）")
+        elif args.action == "disable":
+            users.set_disabled(store, actor, args.username, not args.enable)
+            print(f"已{'启用' if args.enable else '停用'}用户 {args.username}")
+        else:
+            users.reset_password(store, actor, args.username, _password())
+            print(f"已重置 {args.username} 的密码，下次登录须修改")
+    except users.UserError as e:
+        raise UsageError(str(e)) from None
+    return 0
+
+
 def _ingest(store, args) -> int:
-    from .ingest.pipeline import STATUS_LABELS, ingest_file
+    from .access import actions
+    from .ingest.pipeline import STATUS_LABELS
     if args.period:
         from .ingest.pipeline import parse_period
         try:
@@ -280,7 +371,8 @@ def _ingest(store, args) -> int:
             print(f"{f}\t-\t-\t-\t-\t错误：文件不存在", file=sys.stderr)
             worst = 1
             continue
-        res = ingest_file(store, p, company=args.company, period=args.period, uploaded_by=args.by)
+        res = actions.upload(store, _cli_user(args.by), p.read_bytes(), p.name, company=args.company,
+                             period=args.period)
         print(f"{p.name}：{STATUS_LABELS[res.status]}。{res.message}")
         for e in res.errors:
             print(e.line(p.name))
@@ -343,7 +435,8 @@ def _out_file(out: str, default_name: str, suffixes: tuple[str, ...]) -> Path:
     if p.suffix:
         raise UsageError(f"输出文件“{out}”的类型不对，应为 {' 或 '.join(suffixes)}")
     p.mkdir(parents=True, exist_ok=True)
-    return p / default_name
+    from .textnorm import safe_filename
+    return p / safe_filename(default_name, "文档")        # a name built from data never leaves --out
 
 
 def _bulletin(store, args) -> int:

@@ -36,22 +36,24 @@ class Registry:
 
 
 def registry(store: Store) -> Registry:
+    """The companies uploads may name: registered and not retired."""
     rows = store.rows("""
         SELECT a.alias_key, c.name FROM company_aliases a JOIN companies c ON c.id = a.company_id
-        ORDER BY c.id""")
-    names = tuple(r[0] for r in store.rows("SELECT name FROM companies ORDER BY id"))
+        WHERE c.retired_at IS NULL ORDER BY c.id""")
+    names = tuple(list_companies(store))
     return Registry(names, {k: n for k, n in rows})
 
 
 def list_companies(store: Store) -> list[str]:
-    return [r[0] for r in store.rows("SELECT name FROM companies ORDER BY id")]
+    """Registered companies, retired ones left out (they stay in the database with their history)."""
+    return [r[0] for r in store.rows("SELECT name FROM companies WHERE retired_at IS NULL ORDER BY id")]
 
 
 def aliases(store: Store) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {n: [] for n in list_companies(store)}
     for name, alias in store.rows("""
             SELECT c.name, a.alias FROM company_aliases a JOIN companies c ON c.id = a.company_id
-            WHERE a.alias <> c.name ORDER BY c.id, a.alias"""):
+            WHERE a.alias <> c.name AND c.retired_at IS NULL ORDER BY c.id, a.alias"""):
         out[name].append(alias)
     return out
 
@@ -64,9 +66,7 @@ def add_company(store: Store, name: str, aliases: list[str] | tuple[str, ...] = 
 
 def _register(cur, name: str, aliases, parent: str | None = None) -> str:
     """add_company inside an open write; parent (板块), when given, is set on the company."""
-    name = " ".join(nfkc(name).split())
-    if not name:
-        raise CompanyError("单位名称不能为空")
+    name = _clean(name)
     reg = dict(cur.execute("""SELECT a.alias_key, c.name FROM company_aliases a
                               JOIN companies c ON c.id = a.company_id""").fetchall())
     existing = reg.get(company_key(name))
@@ -76,13 +76,13 @@ def _register(cur, name: str, aliases, parent: str | None = None) -> str:
         name = existing
         cid = cur.execute("SELECT id FROM companies WHERE name = ?", [name]).fetchall()[0][0]
     for alias in (name, *aliases):
-        alias = " ".join(nfkc(alias).split())
+        alias = _clean(alias)
         key = company_key(alias)
         if not key:
             continue
         owner = reg.get(key)
         if owner is not None and owner != name:
-            raise CompanyError(f"别名“{alias}”已属于“{owner}”")
+            raise CompanyError(f"别名“{alias}”已属于“{owner}”（与其名称或别名相同），不能使用")
         if owner is None:
             cur.execute("INSERT INTO company_aliases VALUES (?, ?, ?)", [key, alias, cid])
             reg[key] = name
@@ -93,6 +93,77 @@ def _register(cur, name: str, aliases, parent: str | None = None) -> str:
     if parent is not None:
         cur.execute("UPDATE companies SET parent = ? WHERE id = ?", [_parent(parent), cid])
     return name
+
+
+def _clean(name: str) -> str:
+    from .textnorm import has_control
+    name = " ".join(nfkc(name or "").split())
+    if not name:
+        raise CompanyError("单位名称不能为空")
+    if has_control(name) or len(name) > 100:
+        raise CompanyError("单位名称不能含控制字符，最长 100 个字符")
+    return name
+
+
+def _id(cur, name: str) -> int:
+    r = cur.execute("SELECT id FROM companies WHERE name = ? AND retired_at IS NULL", [name]).fetchall()
+    if not r:
+        raise CompanyError(f"单位“{name}”未登记")
+    return r[0][0]
+
+
+def _rewrite_company(cur, old: str, new: str) -> None:
+    """Every row, batch, coverage month, revision change and user scope booked to `old` is booked to `new`."""
+    import json
+    from .ledgers import LEDGERS
+    for lg in LEDGERS:
+        for t in (lg, f"{lg}_versions"):
+            cur.execute(f"UPDATE {t} SET company = ? WHERE company = ?", [new, old])
+    for t in ("batch_coverage", "batch_changes"):
+        cur.execute(f"UPDATE {t} SET company = ? WHERE company = ?", [new, old])
+    for bid, comps in cur.execute("SELECT id, companies FROM batches WHERE ? = ANY(companies)", [old]).fetchall():
+        cur.execute("UPDATE batches SET companies = ? WHERE id = ?",       # portable: no list lambdas
+                    [sorted(set(new if c == old else c for c in comps)), bid])
+    for user, comps in cur.execute("SELECT username, companies FROM users WHERE companies LIKE ?",
+                                   [f"%{old}%"]).fetchall():
+        lst = list(dict.fromkeys(new if c == old else c for c in json.loads(comps)))
+        cur.execute("UPDATE users SET companies = ? WHERE username = ?", [json.dumps(lst, ensure_ascii=False), user])
+
+
+def rename_company(store: Store, name: str, new_name: str) -> str:
+    """A new registered name; the old name stays an alias, so files that still use it keep matching."""
+    new_name = _clean(new_name)
+    with store.write() as cur:
+        cid = _id(cur, name)
+        owner = cur.execute("""SELECT c.name FROM company_aliases a JOIN companies c ON c.id = a.company_id
+                               WHERE a.alias_key = ?""", [company_key(new_name)]).fetchall()
+        if owner and owner[0][0] != name:
+            raise CompanyError(f"新名称“{new_name}”与已登记单位“{owner[0][0]}”的名称或别名相同")
+        cur.execute("UPDATE companies SET name = ? WHERE id = ?", [new_name, cid])
+        if not owner:
+            cur.execute("INSERT INTO company_aliases VALUES (?, ?, ?)", [company_key(new_name), new_name, cid])
+        _rewrite_company(cur, name, new_name)
+    return new_name
+
+
+def merge_companies(store: Store, source: str, target: str) -> None:
+    """`source` was the same company as `target` (e.g. registered twice): its aliases and rows move to `target`,
+    and `source` leaves the registry (its name becomes an alias of `target`)."""
+    if source == target:
+        raise CompanyError("不能把单位合并到它自己")
+    with store.write() as cur:
+        sid, tid = _id(cur, source), _id(cur, target)
+        cur.execute("UPDATE company_aliases SET company_id = ? WHERE company_id = ?", [tid, sid])
+        _rewrite_company(cur, source, target)
+        cur.execute("DELETE FROM companies WHERE id = ?", [sid])
+
+
+def retire_company(store: Store, name: str) -> None:
+    """The company leaves the pickers and no longer matches uploads; its rows and history stay."""
+    import datetime as dt
+    with store.write() as cur:
+        cid = _id(cur, name)
+        cur.execute("UPDATE companies SET retired_at = ? WHERE id = ?", [dt.datetime.now().replace(microsecond=0), cid])
 
 
 # ------------------------------------------------------------------ 板块 (the optional parent, issue 11)

@@ -10,13 +10,13 @@ from analytics.figures.assessment import indicator_table, year_status
 from analytics.figures.metrics import compute
 from analytics.figures.profile import comparison, monthly
 from analytics.figures.scorecard import behind_row, company_table
-from ui import charts, safe, state, widgets
+from ui import auth, charts, safe, state, widgets
 
 KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "major_open", "accidents", "deaths")
 
 f = state.filters()
 s = state.store()
-names = reg.list_companies(s)
+names = auth.visible(reg.list_companies(s))
 if not names:
     widgets.empty_note("登记的单位")
     st.stop()
@@ -61,7 +61,7 @@ with right:
 st.subheader(f"目标责任书指标（{f.window.end.year} 年度）")
 ind = indicator_table(year_status(s, f.window.end.year, f.window.as_of, [company]))
 if ind.empty:
-    st.info(f"{company} 没有 {f.window.end.year} 年度的目标责任书指标。", icon=":material/info:")
+    st.info(f"{safe.md(company)} 没有 {f.window.end.year} 年度的目标责任书指标。", icon=":material/info:")
 else:
     charts.records_table(ind.drop(columns=["单位"]))
 widgets.caption("状态按台账计算值（无法计算时按填报完成值）判定；突破＝≤ 类控制指标被超出。")

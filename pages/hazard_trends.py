@@ -4,7 +4,7 @@ import streamlit as st
 from analytics import companies as reg
 from analytics.figures.metrics import BREAKDOWNS, series
 from analytics.figures.records import hazards_found
-from ui import charts, state, theme, widgets
+from ui import charts, state, theme, widgets, safe
 
 f = state.filters()
 s = state.store()
@@ -27,8 +27,8 @@ widgets.caption("没有隐患的月份显示为 0；点击柱子可查看该月�
 points = (event.selection.points if event and event.selection else []) or []
 if points:
     p = points[0]
-    month = str(p.get("x"))
-    group = (p.get("customdata") or [None])[0] if p.get("customdata") else p.get("legendgroup")
+    month = str(safe.unlabel(p.get("x")))
+    group = safe.unlabel((p.get("customdata") or [None])[0] if p.get("customdata") else p.get("legendgroup"))
     groups = folded if folded and group == charts.fold_label(len(folded), BREAKDOWNS[by]) else [group] if group else []
     narrowed, picked = ({by: group} if group else {}), f.companies
     if by in ("company", "parent") and groups:      # a company, a 板块 or the folded rest: their companies
@@ -36,6 +36,6 @@ if points:
         picked = [c for c in (f.companies or list(up)) if (c if by == "company" else up[c] or reg.NO_PARENT) in groups]
         narrowed = {}
     rows = hazards_found(s, f.window.month(month), picked, **narrowed)
-    st.subheader(f"{month} {group or ''} 的隐患明细（{len(rows)} 项）")
+    st.subheader(f"{safe.md(month)} {safe.md(group or '')} 的隐患明细（{len(rows)} 项）")
     charts.records_table(rows)
     widgets.download(rows, f"隐患明细_{month}_{group or '全部'}.xlsx", key="dl_drill")

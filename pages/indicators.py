@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.figures.assessment import BREACH, DIFFERS_TEXT, attainment, indicator_table, matrix, metric_of, year_status
 from analytics.figures.metrics import GROUP, Window
 from analytics.figures.records import behind
-from ui import charts, state, theme, widgets
+from ui import charts, state, theme, widgets, safe
 
 f = state.filters()
 s = state.store()
@@ -53,7 +53,7 @@ widgets.caption(f"单元格＝考核状态 + 实际值；{BREACH}＝≤ 类控�
 if picked and picked[1]:
     company, indicator = picked
     row = table[(table["单位"] == company) & (table["考核指标"] == indicator)]
-    st.markdown(f"#### {company} · {indicator}")
+    st.markdown(f"#### {safe.md(company)} · {safe.md(indicator)}")
     charts.records_table(row)
     metric = metric_of(indicator)
     if metric:

@@ -13,7 +13,7 @@ from analytics.figures.metrics import GROUP, HAZARD_KPIS, Window, compute, serie
 from analytics.figures.rag import rules_text
 from analytics.figures.records import accidents, open_major_hazards
 from analytics.figures.scorecard import breach_list, company_table, with_last_year
-from ui import charts, state, theme, widgets
+from ui import charts, state, theme, widgets, safe
 
 SLIDES = ("集团总览", "红黄绿表", "突破指标", "重大隐患", "事故", "隐患趋势", "需要关注")
 INTERVALS = (15, 30, 60, 120)
@@ -33,7 +33,7 @@ st.session_state.setdefault("mt_last", time.monotonic())
 
 def heading(title: str, sub: str) -> None:
     """A slide's title (no anchor link icon on a projector) and its period in smaller type."""
-    st.markdown(f"## {title}　<small>{sub}</small>", unsafe_allow_html=True, anchors=False)
+    st.markdown(f"## {safe.md(title)}　<small>{safe.md(sub)}</small>", unsafe_allow_html=True, anchors=False)
 
 
 @widgets.guarded("meeting: next/previous slide")

@@ -9,7 +9,7 @@ from analytics.figures.assessment import attainment, year_status
 from analytics.figures.metrics import GROUP, HAZARD_KPIS, compute
 from analytics.figures.rag import rules_text
 from analytics.figures.scorecard import behind_row, breach_list, company_table, with_last_year
-from ui import charts, state, widgets
+from ui import charts, state, widgets, safe
 
 ACCIDENT_KPIS = ("accidents", "deaths", "serious_injuries", "direct_loss", "late_reports")
 
@@ -48,9 +48,9 @@ widgets.caption("红色单位在前；“上年同期”为同一规则下上年
                 "红色＝变差。点击表下的单位可查看其重大隐患、逾期隐患、事故和未达标指标并下载。", f)
 if picked:
     sheets = behind_row(s, f.window, picked)
-    st.markdown(f"#### {picked}：问题明细")
+    st.markdown(f"#### {safe.md(picked)}：问题明细")
     charts.record_tabs(sheets)
-    widgets.download_sheets(sheets, f"{picked}_问题明细.xlsx", label=f"下载 {picked} 问题明细（Excel）", key="dl_ov_row")
+    widgets.download_sheets(sheets, f"{picked}_问题明细.xlsx", label=f"下载 {safe.md(picked)} 问题明细（Excel）", key="dl_ov_row")
 with st.container(border=True):
     st.markdown("**判定规则**（先判红、再判黄；满足任一条即为该色。“原因”列用〔〕中的简称写明触发的每一条，红色单位另列其黄色原因）")
     widgets.rag_rules(rules_text())

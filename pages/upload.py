@@ -1,28 +1,29 @@
 """数据上传 — upload many ledgers at once, see every error of a rejected file, history with revert,
 报送情况, and the company registry."""
-import pandas as pd
 import streamlit as st
 
 from analytics import companies as reg
-from analytics.ingest.annotate import annotate_workbook
 from analytics.store.history import batch_changes, batch_issues, batches, submission_matrix
-from analytics.ingest.pipeline import STATUS_LABELS, ingest_bytes
+from analytics.ingest.pipeline import STATUS_LABELS
 from analytics.ledgers import LEDGERS
-from analytics.ingest.load import RevertError, revert_batch
+from analytics.ingest.load import RevertError
+from analytics.access import actions
 from analytics.documents.templates import template_bytes
-from ui import registry, state, widgets
+from ui import auth, manage, registry, safe, state, widgets
 
+me = auth.require("upload")      # server-side: the page stops here for anyone below 上传
 f = state.filters()
 s = state.store()
 st.title("台账数据上传", anchor=False)
+visible = auth.visible(reg.list_companies(s))       # a scoped account: its companies' batches, months, registry rows
 tab_up, tab_hist, tab_sub, tab_reg = st.tabs(["上传台账", "上传记录与撤销", "报送情况", "单位管理"])
 
 with tab_up:
     files = st.file_uploader("选择台账文件（可多选）：.xlsx .xlsm .xls .ods .csv", accept_multiple_files=True,
                              type=["xlsx", "xlsm", "xls", "ods", "csv"], key="up_files")
-    c1, c2, c3 = st.columns(3)
-    who = c1.text_input("上传人", key="up_who", placeholder="如：安全部 张三")
-    company = c2.selectbox("文件中未写明单位时，归属单位", reg.list_companies(s), index=None, key="up_company",
+    st.caption(f"每个文件最大 {st.get_option('server.maxUploadSize')} MB。上传人：{safe.md(me.label)}（当前登录用户）")
+    c2, c3 = st.columns(2)
+    company = c2.selectbox("文件中未写明单位时，归属单位", visible, index=None, key="up_company",
                            placeholder="（按文件内容识别）")
     period = c3.text_input("报送期间（可选，YYYY-MM）", key="up_period", placeholder="如 2026-10")
     b1, b2 = st.columns([1, 5])
@@ -30,25 +31,28 @@ with tab_up:
     go = b2.button("导入", type="primary", disabled=not files, key="up_go")
     if preview or go:
         st.session_state["up_results"] = [
-            (ingest_bytes(s, uf.getvalue(), uf.name, company=company, period=period or None, uploaded_by=who or "未署名",
-                          dry_run=preview), uf.getvalue()) for uf in files]
+            (actions.upload(s, auth.current(), uf.getvalue(), uf.name, company=company, period=period or None,
+                            address=auth.address(), dry_run=preview), uf.getvalue()) for uf in files]
         if any(res.status == "loaded" for res, _ in st.session_state["up_results"]):
             st.rerun()       # the data changed: redraw from the top (the 演示数据 banner, the history), results kept
     for i, (res, data) in enumerate(st.session_state.get("up_results", [])):
         box = {"loaded": st.success, "duplicate": st.info, "preview": st.info}.get(res.status, st.error)
-        box(f"**{res.file}**：{STATUS_LABELS[res.status]}。{res.message}")
+        box(f"**{safe.md(res.file)}**：{STATUS_LABELS[res.status]}。{safe.md(res.message)}")
         changes = widgets.changes_view(res.diffs)
         if len(changes):
-            st.markdown(f"**{res.file}** {'将修改' if res.status == 'preview' else '修改了'}以下记录（原值 → 新值）：")
+            st.markdown(f"**{safe.md(res.file)}** {'将修改' if res.status == 'preview' else '修改了'}以下记录（原值 → 新值）：")
             st.dataframe(changes, hide_index=True, width="stretch")
         if res.errors:
             st.dataframe(widgets.issues_view(res.errors), hide_index=True, width="stretch")
             if res.status == "rejected" and any(e.row for e in res.errors):
-                marked, name = annotate_workbook(data, res.file, res.errors)
-                st.download_button("下载标注了错误的原文件（红色单元格附批注），改正后重新上传", marked, file_name=name,
-                                   key=f"annot_{i}", icon=":material/download:")
+                marked, name = manage.annotated(res, data)     # built once per rejected file
+                if marked is None:
+                    st.caption(name)
+                else:
+                    st.download_button("下载标注了错误的原文件（红色单元格附批注），改正后重新上传", marked, file_name=name,
+                                       key=f"annot_{i}", icon=":material/download:")
         if res.warnings:
-            with st.expander(f"{res.file} 的 {len(res.warnings)} 条警告（不影响导入）"):
+            with st.expander(f"{safe.md(res.file)} 的 {len(res.warnings)} 条警告（不影响导入）"):
                 st.dataframe(widgets.issues_view(res.warnings), hide_index=True, width="stretch")
     st.divider()
     st.markdown("**标准台账模板**（含下拉选项、日期格式和填表说明）")
@@ -61,6 +65,8 @@ with tab_hist:
     if done := st.session_state.pop("rv_done", None):
         st.success(done)
     hist = batches(s)
+    if me.scoped:
+        hist = hist[hist["company"].map(lambda c: all(x in visible for x in str(c).split("、")))]   # wholly theirs
     if hist.empty:
         st.info("还没有上传记录。")
     else:
@@ -79,27 +85,18 @@ with tab_hist:
             sure = st.checkbox("确认撤销：该批次的数据将被移除，此前的数据恢复", key="rv_sure")
             if st.button("撤销该批次", disabled=not sure, key="rv_go"):
                 try:
-                    b = revert_batch(s, int(pick), st.session_state.get("up_who") or "未署名")
+                    b = actions.revert(s, auth.current(), int(pick), auth.address())
                     st.session_state["rv_done"] = f"已撤销批次 {b['id']}（{b['file']}），此前的数据已恢复。"
                     st.rerun()   # redraw from the top: the history shows it 已撤销, the banner is up to date
-                except RevertError as e:
+                except (RevertError, auth.AccessDenied) as e:
                     st.error(str(e))
 
 with tab_sub:
-    st.dataframe(submission_matrix(s, f.window.start, f.window.end), hide_index=True, width="stretch")
+    sub = submission_matrix(s, f.window.start, f.window.end)
+    st.dataframe(sub[sub["单位"].isin(visible)], hide_index=True, width="stretch")
     widgets.caption("每月收到的台账（隐患、事故、培训、投入）；“未报送”表示该单位该月没有任何有效批次覆盖。", f)
 
 with tab_reg:
-    al, ups = reg.aliases(s), reg.parents(s)
-    st.dataframe(pd.DataFrame({"单位": list(al), "别名": ["、".join(v) for v in al.values()],
-                               "所属板块": [ups.get(n) or "" for n in al]}), hide_index=True)
-    registry.panel(s)
-    with st.form("reg_add"):
-        name = st.text_input("单位全称（已登记的单位则为其添加别名）")
-        aliases = st.text_input("别名（多个用逗号分隔）")
-        if st.form_submit_button("登记"):
-            try:
-                done = reg.add_company(s, name, [a.strip() for a in aliases.replace("，", ",").split(",") if a.strip()])
-                st.success(f"已登记：{done}")
-            except reg.CompanyError as e:
-                st.error(str(e))
+    manage.registry(s)
+    if auth.can("registry"):          # 板块 and the registry import are 管理 actions too
+        registry.panel(s, me, auth.address())

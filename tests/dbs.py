@@ -72,3 +72,21 @@ def file_held(path: Path | str):
         yield
     finally:
         holder.communicate("", timeout=30)
+
+
+TEST_PASSWORD = "ceshi-2026-pw"
+
+
+def add_user(store: Store, username: str, role: str, companies: tuple[str, ...] = (), *, changed: bool = True) -> None:
+    """An account as an administrator creates it; changed=True: its first password already changed."""
+    from analytics.access import users
+    users.add_user(store, "测试管理员", username, role, password=TEST_PASSWORD, companies=list(companies))
+    if changed:
+        with store.write(changes_data=False) as cur:
+            cur.execute("UPDATE users SET must_change = false WHERE username = ?", [username])
+
+
+def log_in(at, username: str) -> None:
+    """An AppTest session logged in as the account (what the login form stores in the server-side session)."""
+    at.session_state["auth_user"] = username
+    at.session_state["auth_must_change"] = False

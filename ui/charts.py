@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 from analytics.figures.metrics import BY_NAME
 from analytics.figures.scorecard import LOWER_IS_BETTER, NEUTRAL
 
-from . import theme
+from . import safe, theme
 from .widgets import is_missing, download, due_split, due_text, fmt, table_height
 
 
@@ -114,7 +114,7 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
     css["原因"] = "white-space: normal; min-width: 14em"
     if big:
         show, css = show.rename(columns=RAG_HEADS), css.rename(columns=RAG_HEADS)
-    sty = show.style.apply(lambda _: css, axis=None).hide(axis="index")
+    sty = safe.frame(show).style.apply(lambda _: css, axis=None).hide(axis="index")
     with st.container(key=f"nowrap_rag_{key or 'big'}"):      # theme.APP_CSS: cells keep their white-space
         if len(show):
             st.table(sty)
@@ -125,7 +125,7 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
         return None
     labels = dict(zip(companies, rags))
     return st.pills("查看单位的问题明细（重大隐患、逾期隐患、事故、未达标指标）", companies, key=key,
-                    format_func=lambda c: f"{short_name(c)}（{labels[c]}）")
+                    format_func=lambda c: f"{safe.md(short_name(c))}（{labels[c]}）")
 
 
 def display(df: pd.DataFrame) -> pd.DataFrame:
@@ -208,6 +208,8 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool =
         st.caption(f"共 {len(df):,} 条，表中显示前 {MAX_TABLE_ROWS:,} 条（顺序同下载文件）；全部记录请用下方“下载 Excel”。")
         df = df.head(MAX_TABLE_ROWS)
     df = display(df).reset_index(drop=True)
+    if big:                              # st.table renders its cells as markdown: ledger text as text
+        df = safe.frame(df)
     sty = df.style
     words = [c for c in df.columns if c in ("状态", "突破指标", "原因查清", "责任人处理", "整改措施落实", "教训吸取",
                                             "四不放过", "上报情况")]
@@ -264,7 +266,7 @@ def metric_table(df: pd.DataFrame, metrics, height_cap: int | None = None) -> No
 
 def records_panel(title: str, rows: pd.DataFrame, file_name: str, key: str, highlight_overdue: bool = False) -> None:
     """The records behind a clicked figure: a heading with the count, the table and its Excel download."""
-    st.markdown(f"#### {title}（{len(rows)} 条）")
+    st.markdown(f"#### {safe.md(title)}（{len(rows)} 条）")      # callers pass raw text: escaped here once
     if rows.empty:
         st.info("没有对应的记录。", icon=":material/info:")
         return
@@ -387,7 +389,7 @@ def clicked(event) -> dict | None:
     p = points[0]
     cd = p.get("customdata")
     group = cd[0] if isinstance(cd, (list, tuple)) and cd else cd if isinstance(cd, str) else None
-    return {"x": p.get("x"), "y": p.get("y"), "group": group}
+    return {"x": safe.unlabel(p.get("x")), "y": safe.unlabel(p.get("y")), "group": safe.unlabel(group)}
 
 
 def hbars(df: pd.DataFrame, cat: str, val: str, title: str, x_title: str, color: str | None = None,
@@ -487,7 +489,7 @@ def status_matrix(df: pd.DataFrame, cols: list[str], key: str | None = None, big
         c = theme.INDICATOR_STATUS_COLORS.get(str(v).split(" ")[0])
         return (f"background-color: {c}; color: white; font-weight: bold; white-space: nowrap" if c
                 else "color: #666; text-align: center")
-    sty = df.style.map(cell_style, subset=cols).format(short_name, subset=["单位"])
+    sty = (safe.frame(df) if big else df).style.map(cell_style, subset=cols).format(short_name, subset=["单位"])
     if big:
         st.table(sty.hide(axis="index"))
         return None

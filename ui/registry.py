@@ -1,24 +1,28 @@
 """单位管理 pieces (issue 11): import the registry from a sheet (单位名称 / 简称或别名 / 所属板块) and set a
-company's 板块. The engine (analytics.companies) does the work; this only draws and reports in Chinese."""
+company's 板块. Both are 管理 actions taken through analytics.access.actions (role checked, audit row in the same
+transaction); this only draws and reports in Chinese."""
 from __future__ import annotations
 
 import streamlit as st
 
 from analytics import companies as reg
+from analytics.access import actions
+from analytics.access.roles import AccessDenied
 from analytics.documents.templates import REGISTRY_TEMPLATE_NAME, registry_template_bytes
+from ui import safe
 
 
-def panel(store) -> None:
+def panel(store, user, address: str | None = None) -> None:
     with st.expander("批量导入单位登记表（单位名称 / 简称或别名 / 所属板块）", icon=":material/upload_file:"):
         st.download_button("下载单位登记表模板", registry_template_bytes(), file_name=REGISTRY_TEMPLATE_NAME,
                            key="reg_tpl", icon=":material/download:")
         up = st.file_uploader("选择单位登记表（.xlsx .xls .ods .csv）", type=["xlsx", "xls", "ods", "csv"], key="reg_file")
         if st.button("导入登记表", disabled=up is None, key="reg_import"):
             try:
-                done = reg.import_registry(store, up.getvalue(), up.name)
+                done = actions.import_registry(store, user, up.getvalue(), up.name, address)
                 st.success(f"已导入 {len(done['companies'])} 个单位：新登记 {done['added']} 个，更新 {done['updated']} 个。")
-            except reg.CompanyError as e:
-                st.error(f"未导入（整表不导入）：{e}")
+            except (reg.CompanyError, AccessDenied) as e:
+                st.error(f"未导入（整表不导入）：{safe.md(str(e))}")
     names = reg.list_companies(store)
     if not names:
         return
@@ -34,5 +38,8 @@ def panel(store) -> None:
             if who is None:
                 st.error("请选择单位")
             else:
-                reg.set_parent(store, who, parent)
-                st.success(f"已将 {who} 的所属板块设为：{parent.strip() or '（无）'}")
+                try:
+                    actions.set_parent(store, user, who, parent, address)
+                    st.success(f"已将 {safe.md(who)} 的所属板块设为：{safe.md(parent.strip()) or '（无）'}")
+                except (reg.CompanyError, AccessDenied) as e:
+                    st.error(safe.md(str(e)))

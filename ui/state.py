@@ -53,11 +53,14 @@ def reference_date(s: Store) -> dt.date:
     return today(s)
 
 
-def arrivals_text(s: Store) -> list[str]:
-    """One line per company: up to which day its ledgers have arrived, so a month not yet sent shows."""
+def arrivals_text(s: Store, names: list[str] | None = None) -> list[str]:
+    """One line per company (of `names`, default all): up to which day its ledgers have arrived, so a month not
+    yet sent shows."""
     df = history.last_arrivals(s)
     out = []
     for r in df.itertuples(index=False):
+        if names is not None and r.company not in names:
+            continue
         parts = [f"{w} {pd.Timestamp(v):%Y-%m-%d}" if w != "投入" else f"{w} {pd.Timestamp(v):%Y-%m}"
                  for w, v in (("隐患", r.hazards), ("培训", r.training), ("投入", r.investment)) if not pd.isna(v)]
         out.append(f"{r.company}：{'、'.join(parts) if parts else '尚无台账'}")
@@ -81,7 +84,8 @@ def sidebar_filters() -> Filters:
     """The global filters (period, companies), drawn once in the sidebar by app.py."""
     s = store()
     ref = reference_date(s)
-    names = reg.list_companies(s)
+    from ui import auth
+    names = auth.visible(reg.list_companies(s))         # a scoped user sees only their companies
     with st.sidebar:
         st.markdown("### 统计范围")
         preset = st.selectbox("统计期间", PRESETS, key="f_preset")
@@ -91,7 +95,7 @@ def sidebar_filters() -> Filters:
             if isinstance(picked, (list, tuple)) and len(picked) == 2:
                 start, end = picked
         ups = reg.parents(s)
-        blocks = sorted({p for p in ups.values() if p})
+        blocks = sorted({ups.get(n) for n in names if ups.get(n)})     # the 板块 of the companies one may see
         block = st.selectbox("板块", blocks, index=None, key="f_parent", placeholder="全部板块") if blocks else None
         if block:                 # drill into a 板块: its companies only (each 板块 keeps its own choice)
             names = [n for n in names if ups.get(n) == block]
@@ -100,8 +104,9 @@ def sidebar_filters() -> Filters:
         st.caption(f"统计期：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}；状态截至 {end:%Y-%m-%d}")
         if names:
             with st.expander("各单位台账截至"):
-                st.text("\n".join(arrivals_text(s)))     # plain text: names never become markup
-    f = Filters(Window.of(start, end), chosen or (names if block else None), f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
+                st.text("\n".join(arrivals_text(s, names)))     # plain text: names never become markup
+    scoped = auth.current() is not None and auth.current().scoped
+    f = Filters(Window.of(start, end), chosen or (names if block or scoped else None), f"{start:%Y年%m月%d日}—{end:%Y年%m月%d日}")
     st.session_state["filters"] = f
     return f
 
@@ -117,7 +122,11 @@ def ensure_router() -> None:
 
 
 def filters() -> Filters:
+    """The sidebar's filters, for a 会议看板 page: the server-side role check of every such page is here (each
+    calls it first); a session that may not view stops with a Chinese note."""
     ensure_router()
+    from ui import auth
+    auth.require("view")
     f = st.session_state.get("filters")
     return f if f is not None else sidebar_filters()
 

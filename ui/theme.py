@@ -47,9 +47,11 @@ BETTER, WORSE = GREEN, RED          # the colour of an arrow against last year (
 
 def style(fig: go.Figure, title: str | None = None, height: int = 420, large: bool = False) -> go.Figure:
     """The one theme. large=True is the projector size of 会议模式 (bigger type, thicker bars' text)."""
+    from ui import safe
     fig.update_layout(template="safety", height=height)
     if title:
-        fig.update_layout(title=title)
+        fig.update_layout(title=safe.label(title))
+    safe.figure(fig)                    # ledger text in labels is text, never a link or markup
     if large:
         fig.update_layout(font=dict(size=22), title=dict(font=dict(size=28)),
                           legend=dict(font=dict(size=22), y=1.02, yanchor="bottom", x=1, xanchor="right"),

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.documents.exports import MIME as XLSX_MIME, to_xlsx
+from analytics.textnorm import safe_filename
 from analytics.figures.metrics import BY_NAME
 from analytics.figures.scorecard import LOWER_IS_BETTER, NEUTRAL
 
@@ -167,7 +168,7 @@ def download_sheets(sheets: dict[str, pd.DataFrame], file_name: str, label: str 
     formula-safe (analytics.documents.exports). The bytes are made when the button is clicked."""
     f = st.session_state.get("filters")
     window = f.window if f is not None else None
-    download_file(label, lambda: to_xlsx(sheets, window), file_name, XLSX_MIME, key or f"dl_{file_name}")
+    download_file(label, lambda: to_xlsx(sheets, window), safe_filename(file_name), XLSX_MIME, key or f"dl_{file_name}")
 
 
 def download_file(label: str, make, file_name: str, mime: str, key: str, icon: str = ":material/download:") -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 from . import issues as iss
 from .locate import Header
 from ..rules import record_key
+from ..textnorm import has_control
 
 
 def _where(rec: dict, header: Header | None, fld: str, value) -> dict:
@@ -21,7 +22,7 @@ def _where(rec: dict, header: Header | None, fld: str, value) -> dict:
 
 def check_records(ledger: str, records: list[dict], headers: dict[str, Header], today: dt.date) -> list[iss.Issue]:
     """Cross-field checks; also sets each entity record's key. `headers` maps sheet → Header."""
-    out: list[iss.Issue] = []
+    out: list[iss.Issue] = _control_characters(records, headers)
     for rec in records:
         h = headers.get(rec["sheet"])
         w = lambda fld: _where(rec, h, fld, rec.get(fld))  # noqa: E731
@@ -76,6 +77,23 @@ def check_records(ledger: str, records: list[dict], headers: dict[str, Header], 
         else:
             rec["key"] = None
     out += _duplicates(ledger, records, headers)
+    return out
+
+
+def _control_characters(records: list[dict], headers: dict[str, Header]) -> list[iss.Issue]:
+    """A text holding a control character (\\x01, \\x1b …; tab and line breaks are fine) is an error: it would
+    break the documents and pages that show it, and it is never what the sender meant."""
+    out, seen = [], set()
+    for rec in records:
+        h = headers.get(rec["sheet"])
+        for fld, v in rec.items():
+            fld = fld.removesuffix("_raw")
+            if not (isinstance(v, str) and fld not in ("sheet", "key") and has_control(v)) \
+                    or (id(rec), fld) in seen or (h and fld not in h.columns):
+                continue
+            seen.add((id(rec), fld))
+            shown = "".join(f"\\x{ord(c):02x}" if has_control(c) else c for c in v[:60])
+            out.append(iss.error("control_char", **{**_where(rec, h, fld, v), "value": shown}))
     return out
 
 

@@ -35,6 +35,8 @@ REASONS: dict[str, str] = {
     "passed_over_attended": "考核合格人数大于实参训人数",
     "rectified_before_found": "整改完成日期早于发现日期",
     "bad_period": "报送期间格式不对（应为 YYYY-MM）",
+    "control_char": "单元格含不可见的控制字符（如从其他系统复制时带入），请删除后重新上传",
+    "access_denied": "无权导入",
     # warnings
     "deadline_before_found": "整改期限早于发现日期",
     "attended_over_planned": "实参训人数大于应参训人数",

@@ -40,6 +40,8 @@ import os
 import pickle
 import posixpath
 import re
+import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -53,6 +55,7 @@ SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 MAX_SHEETS, MAX_ROWS, MAX_COLS = 200, 1_100_000, 300
 MEMORY_LIMIT = 2 << 30          # bytes the child may add to its start size
 PARSE_TIMEOUT_S = 60.0
+TMP_PREFIX = "ledger-read-"     # + the reading process's pid: ledger-read-<pid>-<random>/
 
 _SAVE_AS = "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传"
 _FORMATS = "请上传 Excel（.xlsx/.xlsm/.xls/.xlsb）、.ods 或 CSV 文件"
@@ -117,8 +120,31 @@ def _container(data: bytes, suffix: str) -> str:
 
 # --- parent side: every parse runs in a memory- and time-limited child process --------------
 
+def sweep_stale(root: str | None = None) -> list[str]:
+    """Remove the temporary read folders of processes that are gone (killed before anything could clean up);
+    returns what was removed. Each read calls it, so such a leftover lives until the next read at most."""
+    removed = []
+    for p in Path(root or tempfile.gettempdir()).glob(TMP_PREFIX + "*"):
+        m = re.match(re.escape(TMP_PREFIX) + r"(\d+)-", p.name)
+        if m and not _alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(str(p))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:                                 # someone else's process: alive
+        return True
+    return True
+
+
 def _parse_in_child(data: bytes, container: str, stem: str) -> list[RawSheet]:
-    with tempfile.TemporaryDirectory(prefix="ledger-read-") as tmp:
+    sweep_stale()
+    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-") as tmp:
         src, out = os.path.join(tmp, "upload." + container), os.path.join(tmp, "out.pickle")
         with open(src, "wb") as f:
             f.write(data)
@@ -126,7 +152,7 @@ def _parse_in_child(data: bytes, container: str, stem: str) -> list[RawSheet]:
         try:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, timeout=PARSE_TIMEOUT_S,
-                                  env=dict(os.environ, RUST_BACKTRACE="0"))
+                                  env=dict(os.environ, RUST_BACKTRACE="0", LEDGER_READ_PARENT=str(os.getpid())))
         except subprocess.TimeoutExpired:           # run() has killed the child
             raise ReadError(_MSG["timeout"]) from None
         except (OSError, ValueError) as e:
@@ -462,5 +488,26 @@ def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
     return None
 
 
+def _die_with_parent(tmp: str) -> None:
+    """A reader whose parent (the CLI, the app server) is killed mid-read removes the read's folder (the copy
+    of the upload, its partial output) and exits, instead of parsing on as an orphan: the kernel sends it
+    SIGTERM when the parent dies (PR_SET_PDEATHSIG), and a CPU limit past the parent's timeout is the backstop."""
+    def leave(*_):
+        shutil.rmtree(tmp, ignore_errors=True)
+        os._exit(1)
+    signal.signal(signal.SIGTERM, leave)
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))      # PR_SET_PDEATHSIG = 1 (Linux)
+        import resource
+        cpu = int(PARSE_TIMEOUT_S) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    except (ImportError, OSError, AttributeError, ValueError):
+        pass                                        # not Linux: the parent's own cleanup still holds
+    if os.environ.get("LEDGER_READ_PARENT", str(os.getppid())) != str(os.getppid()):
+        leave()                                     # the parent died before the line above took effect
+
+
 if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
+    _die_with_parent(os.path.dirname(sys.argv[3]))
     _child_main(*sys.argv[2:5])

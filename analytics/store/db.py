@@ -13,6 +13,7 @@ committed transactions from its write-ahead log). See docs/store.md for the meas
 from __future__ import annotations
 
 import atexit
+import contextvars
 import os
 import random
 import threading
@@ -31,6 +32,11 @@ from .schema import MIGRATIONS
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "safety.duckdb"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LINGER = 0.3
+
+
+# Steps run inside every write transaction just before it commits: the audit row of the change, and checks that
+# may still refuse it (analytics.access.audit.audited sets them). A step that raises rolls the whole change back.
+BEFORE_COMMIT: contextvars.ContextVar[tuple] = contextvars.ContextVar("before_commit", default=())
 
 
 class StoreError(Exception):
@@ -182,6 +188,8 @@ class Store:
         if self._pg is not None:
             with self._lock, _pg_errors(), self._pg.transaction() as cur:
                 yield cur
+                for step in BEFORE_COMMIT.get():
+                    step(cur)
                 if changes_data:
                     cur.execute(BUMP_VERSION)
             return
@@ -189,6 +197,8 @@ class Store:
             cur.begin()
             try:
                 yield cur
+                for step in BEFORE_COMMIT.get():
+                    step(cur)
                 if changes_data:
                     cur.execute(BUMP_VERSION)
                 cur.commit()

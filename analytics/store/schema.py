@@ -106,5 +106,36 @@ CREATE TABLE batch_changes (
 );
 """
 
-MIGRATIONS: list[str] = [V1, COMPANY_PARENT, V_REVISION_DIFF]
+# Issue 10: accounts, the audit trail, access settings, retired companies. Plain DDL (also for PostgreSQL);
+# the audit id is max(id)+1 inside the serialised write transaction (no sequence).
+ACCESS = """
+CREATE TABLE users (
+  username VARCHAR PRIMARY KEY,
+  display_name VARCHAR,
+  role VARCHAR NOT NULL,              -- 浏览 | 上传 | 管理
+  companies VARCHAR NOT NULL DEFAULT '[]',   -- JSON list of registered names; [] = every company
+  kind VARCHAR NOT NULL DEFAULT 'password',  -- password | sso (e-mail or subject of the identity provider)
+  password_hash VARCHAR,
+  must_change BOOLEAN NOT NULL DEFAULT true,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until TIMESTAMP,
+  disabled BOOLEAN NOT NULL DEFAULT false,
+  created_at TIMESTAMP NOT NULL,
+  last_login TIMESTAMP
+);
+CREATE TABLE audit_log (
+  id BIGINT PRIMARY KEY,
+  ts TIMESTAMP NOT NULL,
+  actor VARCHAR NOT NULL,
+  address VARCHAR,
+  action VARCHAR NOT NULL,
+  outcome VARCHAR NOT NULL,           -- 成功 | 失败 | 拒绝
+  target VARCHAR,
+  detail VARCHAR                      -- JSON
+);
+CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+ALTER TABLE companies ADD COLUMN retired_at TIMESTAMP;
+"""
+
+MIGRATIONS: list[str] = [V1, COMPANY_PARENT, V_REVISION_DIFF, ACCESS]
 SCHEMA_VERSION = len(MIGRATIONS)

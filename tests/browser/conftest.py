@@ -10,6 +10,17 @@ import pytest
 from tests.browser.harness import CHROMIUM_ARGS, SHOTS, VIEWPORT, App, Server, find_chromium, load_demo
 
 HERE = Path(__file__).resolve().parent
+ACCOUNTS = (("lingdao", "浏览"), ("anquanbu", "上传"), ("guanli", "管理"))
+
+
+def add_accounts(db: Path) -> None:
+    """One account per role (first password already changed), before the server holds the database."""
+    from analytics.store.db import Store
+    from tests.dbs import add_user
+    s = Store(db)
+    for name, role in ACCOUNTS:
+        add_user(s, name, role)
+    s.close()
 
 
 BROWSER_FIXTURES = {"app", "browser", "server", "chromium_path"}
@@ -52,6 +63,7 @@ def server(tmp_path_factory):
     d = tmp_path_factory.mktemp("browser_app")
     db = d / "safety.duckdb"
     load_demo(db, d / "demo.log")
+    add_accounts(db)
     srv = Server(db, d / "streamlit.log")
     try:
         srv.start()

@@ -109,8 +109,9 @@ def load_demo(db: Path, log: Path) -> None:
 class Server:
     """`streamlit run app.py` on 127.0.0.1:<free port> with SAFETY_DB=db; output to a log file."""
 
-    def __init__(self, db: Path, log: Path):
+    def __init__(self, db: Path, log: Path, extra=None):
         self.db, self.log = db, log
+        self.extra = extra               # port → further `streamlit run` arguments (e.g. a secrets file)
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -129,6 +130,7 @@ class Server:
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
                "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+        cmd += self.extra(self.port) if self.extra else []
         env = {**os.environ, "SAFETY_DB": str(self.db), "PYTHONUNBUFFERED": "1"}
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -332,6 +334,18 @@ class App:
         self._wait_runs(since)
         self.settle()
 
+    def login(self, username: str, password: str | None = None) -> None:
+        """Log in through the 账户 page's form (a new session when the app is not open yet)."""
+        from tests.dbs import TEST_PASSWORD
+        if self.ws is None:
+            self.open("account")
+        else:
+            self.go("账户")
+        self.page.get_by_label("用户名").fill(username)
+        self.page.get_by_label("密码", exact=True).fill(password or TEST_PASSWORD)
+        self.button("登录")
+        self.go("总览")          # a reload would start a new, logged-out session: navigate by the sidebar
+
     def nav_pages(self) -> list[tuple[str, str]]:
         """(label, href) of every page in the sidebar navigation, in order."""
         more = self.page.get_by_test_id("stSidebarNavViewButton")
@@ -341,9 +355,9 @@ class App:
             .map(a => [a.innerText.split('\\n').map(s => s.trim()).filter(Boolean).pop(), a.href])""")]
 
     def go(self, label: str, href: str | None = None) -> None:
-        """Click a page in the sidebar (same session: filters and uploads stay). A page that hides
-        the navigation (e.g. a meeting mode) is left by expanding the sidebar, else by its URL
-        (`href`, from an earlier nav_pages(); a new session then)."""
+        """Click a page in the sidebar (same session: filters, uploads and the login stay). A page that hides
+        the navigation (会议模式) is left by its own 退出会议模式 button, else by expanding the sidebar, else
+        by its URL (`href`, from an earlier nav_pages(); a new, logged-out session then)."""
         if href is None:
             links = dict(self.nav_pages())
             assert label in links, f"no page “{label}” in the sidebar: {list(links)}"
@@ -351,6 +365,11 @@ class App:
         if self.page.url.rstrip("/") == href.rstrip("/"):
             return
         link = self.page.locator(f'[data-testid="stSidebarNavLink"][href="{href}"]')
+        leave = self.page.get_by_role("button", name="退出会议模式")
+        if not link.is_visible() and leave.count() and leave.first.is_visible():
+            self.run(leave.first.click)         # back to 总览 in the same session
+            if self.page.url.rstrip("/") == href.rstrip("/"):
+                return
         expand = self.page.get_by_test_id("stExpandSidebarButton")
         if not link.is_visible() and expand.is_visible():
             expand.click()

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from tests.browser.harness import App, download_problems, slug
 
 # The pages that exist today; the navigation may have more (they are visited too), never fewer.
-KNOWN = {"总览", "隐患趋势", "整改情况", "数据上传"}
+KNOWN = {"总览", "隐患趋势", "整改情况", "数据上传", "用户管理", "审计日志", "账户"}
 
 
 def _check_view(app: App, shot: str, downloads, seen: set[str]) -> list[str]:
@@ -35,8 +35,8 @@ def test_every_page_opens_clean(app: App, tmp_path):
     """Each page (and each tab of a page) must show: no Python exception or “Traceback”, no error box,
     no empty chart, a Chinese page title drawn with a Chinese font, no traceback in the server log;
     each download must open. All pages are visited and screenshotted before the test reports every
-    problem, page by page."""
-    app.open()
+    problem, page by page. Logged in as 管理, so every page is in the navigation."""
+    app.login("guanli")
     pages = app.nav_pages()
     labels = [label for label, _ in pages]
     assert KNOWN <= set(labels), f"sidebar navigation lacks {KNOWN - set(labels)}: {labels}"
@@ -51,6 +51,10 @@ def test_every_page_opens_clean(app: App, tmp_path):
             failures[label] = [f"did not finish loading: {type(e).__name__}: {str(e)[:500]}"]
             app.screenshot(f"{name}__FAILED")
             app.open()
+            continue
+        if urlparse(app.page.url).path.rstrip("/") != urlparse(href).path.rstrip("/"):   # e.g. a lost login
+            failures[label] = [f"landed on {app.page.url} instead of {href} (did the session lose its login?)"]
+            app.screenshot(f"{name}__FAILED")
             continue
         problems = _check_view(app, name, tmp_path, seen)
         tabs = app.tabs()

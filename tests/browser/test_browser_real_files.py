@@ -31,7 +31,7 @@ def _history_row(app: App, file_name: str) -> dict:
 
 
 def test_merged_company_blocks_load_under_both_companies(app: App, tmp_path):
-    app.open()
+    app.login("anquanbu")          # 数据上传 is for 上传 and up (issue 10)
     app.go("总览")
     before = app.metric("排查隐患")
     path = b.merged_company_blocks(tmp_path / "集团汇总_合并单元格_e2e.xlsx")
@@ -52,7 +52,7 @@ def test_merged_company_blocks_load_under_both_companies(app: App, tmp_path):
 
 
 def test_chosen_company_does_not_override_the_file(app: App, tmp_path):
-    app.open()
+    app.login("anquanbu")          # 数据上传 is for 上传 and up (issue 10)
     path = b.two_company_column(tmp_path / "两家单位_e2e.xlsx")
     app.go("数据上传")
     app.select("文件中未写明单位时，归属单位", "陇原电力有限公司")
@@ -71,7 +71,7 @@ def test_chosen_company_does_not_override_the_file(app: App, tmp_path):
 
 
 def test_revision_shows_changed_fields_before_and_after_loading(app: App, tmp_path):
-    app.open()
+    app.login("anquanbu")          # 数据上传 is for 上传 and up (issue 10)
     first = b.hazard_revision(tmp_path / "陇原电力_修订前_e2e.xlsx", changed=False)
     second = b.hazard_revision(tmp_path / "陇原电力_修订后_e2e.xlsx")
     app.go("数据上传")

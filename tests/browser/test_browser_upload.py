@@ -20,7 +20,7 @@ def _figures(app: App) -> dict:
 
 
 def test_upload_moves_the_figures_and_revert_brings_them_back(app: App, tmp_path):
-    app.open()
+    app.login("anquanbu")
     app.select("统计期间", "本月")
     start, end = app.window()
     before = _figures(app)
@@ -62,7 +62,7 @@ def test_upload_moves_the_figures_and_revert_brings_them_back(app: App, tmp_path
 
 
 def test_bad_file_shows_every_error(app: App, tmp_path):
-    app.open()
+    app.login("anquanbu")
     start, _ = app.window()
     path = bad_hazard_ledger(tmp_path / f"陇原电力_{start:%Y%m}_隐患台账_有错.xlsx", start.replace(day=1))
     app.go("数据上传")

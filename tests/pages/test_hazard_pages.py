@@ -8,15 +8,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.builders import HAZARD_HEADER, xlsx
-from tests.dbs import golden_file, golden_store, registry_store, use_db_for_app
+from tests.dbs import add_user, golden_file, golden_store, log_in, registry_store, use_db_for_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _app(monkeypatch, path, page: str | None = None) -> AppTest:
+def _app(monkeypatch, path, page: str | None = None, user: str | None = None) -> AppTest:
     use_db_for_app(monkeypatch, path)
     at = AppTest.from_file(APP, default_timeout=60)
+    if user:
+        log_in(at, user)
     at.run()
     if page:
         at.switch_page(page)
@@ -66,11 +68,12 @@ def test_rectification_page_lists_the_open_major_hazard(monkeypatch, golden_db):
 
 def test_upload_through_the_page_changes_the_figures_and_revert_restores(monkeypatch, tmp_path, db):
     path = db
-    registry_store(path).close()
-    at = _app(monkeypatch, path, "pages/upload.py")
+    s = registry_store(path)
+    add_user(s, "anquanbu", "上传")
+    s.close()
+    at = _app(monkeypatch, path, "pages/upload.py", user="anquanbu")
     data = golden_file(tmp_path).read_bytes()
     at.file_uploader[0].set_value([("陇原电力10月隐患台账.xlsx", data, XLSX)])
-    at.text_input(key="up_who").input("安全部 测试")
     at.run()
     at.button(key="up_go").click().run()
     assert not at.exception
@@ -96,13 +99,15 @@ def test_upload_through_the_page_changes_the_figures_and_revert_restores(monkeyp
 
 def test_upload_of_a_bad_file_lists_every_error_and_loads_nothing(monkeypatch, tmp_path):
     path = tmp_path / "bad.duckdb"
-    registry_store(path).close()
+    s = registry_store(path)
+    add_user(s, "anquanbu", "上传")
+    s.close()
     bad = xlsx(tmp_path / "bad.xlsx", {"隐患": [
         ["填报单位：陇原电力有限公司"], HAZARD_HEADER,
         [1, "A1", "2026-13-45", "自查", "x", "问题一", "其他", "特大", "m", "o", dt.date(2026, 10, 9), "未整改", None, None],
         [2, "A2", dt.date(2026, 10, 3), "自查", "x", "问题二", "其他", "一般", "m", "o", dt.date(2026, 10, 9), "已整改",
          None, None]]})
-    at = _app(monkeypatch, path, "pages/upload.py")
+    at = _app(monkeypatch, path, "pages/upload.py", user="anquanbu")
     at.file_uploader[0].set_value([("bad.xlsx", bad.read_bytes(), XLSX)])
     at.run()
     at.button(key="up_go").click().run()

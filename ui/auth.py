@@ -1,0 +1,123 @@
+"""Who is using this session: a built-in account (login form) or single sign-on (st.login / st.user, OIDC
+configured in .streamlit/secrets.toml). The user lives in the server-side session state and is re-read from
+the store on every run, so a disabled account or a changed role takes effect at once. Pages call
+`require(action)`; the engine checks again in analytics.access.actions."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.access import roles, settings, users
+from analytics.access.roles import AccessDenied, User
+from ui import state
+
+_KEY = "auth_user"           # username of the built-in account logged in in this session
+_MUST_CHANGE = "auth_must_change"
+
+
+def address() -> str | None:
+    try:
+        ip = st.context.ip_address
+    except Exception:  # outside a browser session
+        return None
+    return ip if isinstance(ip, str) else None     # AppTest has no client
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets and bool(st.secrets["auth"].get("client_id") or
+                                             any(isinstance(v, dict) for v in st.secrets["auth"].values()))
+    except Exception:  # no secrets file
+        return False
+
+
+def _sso_user() -> User | None:
+    if not sso_configured():
+        return None
+    try:
+        info = st.user
+        if not info.is_logged_in:
+            return None
+    except Exception:
+        return None
+    ids = [str(info.get("email") or ""), str(info.get("sub") or "")]
+    if st.session_state.get("sso_checked") != ids:     # once per SSO session: audit the login, refuse strangers
+        try:
+            st.session_state["sso_user"] = users.sso_login(state.store(), ids, address()).username
+        except users.UserError as e:
+            st.session_state["sso_user"] = None
+            st.session_state["sso_error"] = str(e)
+        st.session_state["sso_checked"] = ids
+    name = st.session_state.get("sso_user")
+    return users.get_user(state.store(), name) if name else None
+
+
+def current() -> User | None:
+    """The logged-in user, or None."""
+    name = st.session_state.get(_KEY)
+    if name:
+        u = users.get_user(state.store(), name)
+        if u is None:                       # disabled or deleted meanwhile
+            st.session_state.pop(_KEY, None)
+        return u
+    return _sso_user()
+
+
+def must_change_password() -> bool:
+    return bool(st.session_state.get(_MUST_CHANGE))
+
+
+def viewing_needs_login() -> bool:
+    return settings.flag(state.store(), "view_requires_login")
+
+
+def can(action: str) -> bool:
+    u = current()
+    if action in ("view", "download") and u is None:
+        return not viewing_needs_login()
+    return roles.can(u, action) and not must_change_password()
+
+
+def require(action: str) -> User | None:
+    """Stop the page with a Chinese note unless the session may take the action (the server-side check)."""
+    if not can(action):
+        u = current()
+        st.error(f"无权访问：{roles.ACTION_LABELS[action]}需要“{roles.ACTIONS[action]}”角色"
+                 + ("，请先在“账户”页登录。" if u is None else f"（当前用户 {u.username}，角色 {u.role}）。"),
+                 icon=":material/lock:")
+        st.stop()
+    return current()
+
+
+def visible(names: list[str]) -> list[str]:
+    return roles.visible_companies(current(), names)
+
+
+def log_in(username: str, password: str) -> str | None:
+    """Log the session in; the Chinese error message, or None."""
+    try:
+        res = users.login(state.store(), username, password, address())
+    except users.UserError as e:
+        return str(e)
+    st.session_state[_KEY] = res.user.username
+    st.session_state[_MUST_CHANGE] = res.must_change
+    return None
+
+
+def log_out() -> None:
+    from analytics.access import audit
+    u = current()
+    if u is not None:
+        with state.store().write(changes_data=False) as cur:
+            audit.record(cur, u.label, "logout", target=u.username, address=address())
+    for k in (_KEY, _MUST_CHANGE, "sso_user", "sso_checked"):
+        st.session_state.pop(k, None)
+    if u is not None and u.kind == "sso":
+        st.logout()     # queues the redirect to the provider's end_session: no st.rerun after it (that would drop it)
+        st.stop()
+
+
+def password_changed() -> None:
+    st.session_state[_MUST_CHANGE] = False
+
+
+__all__ = ["AccessDenied", "User", "current", "require", "can", "visible", "address"]
