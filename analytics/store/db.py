@@ -190,8 +190,8 @@ class Store:
                 yield cur
                 for step in BEFORE_COMMIT.get():
                     step(cur)
-                if changes_data:
-                    cur.execute(BUMP_VERSION)
+                if changes_data or not self._migrating:   # PostgreSQL: the mirrors refresh when it moves
+                    cur.execute(BUMP_VERSION)             # (settings and users too)
             return
         with self._lock, self._cursor() as cur:
             cur.begin()
@@ -218,6 +218,13 @@ class Store:
 
     # ------------------------------------------------------------- migrations
     def _migrate(self) -> None:
+        self._migrating = True
+        try:
+            self._migrate_in()
+        finally:
+            self._migrating = False
+
+    def _migrate_in(self) -> None:
         with self.write(changes_data=False) as cur:
             cur.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
             row = next(iter(cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()), None)
@@ -231,6 +238,7 @@ class Store:
             if self._pg is not None and (version < len(MIGRATIONS) or not cur.execute(
                     "SELECT 1 FROM pg_proc WHERE proname = 'safety_touch'").fetchall()):
                 pg.install_counters(cur)             # per-table counters for the mirror's refresh
+                cur.execute(BUMP_VERSION)            # the mirrors of other processes pick up the new schema
             cur.execute(SET_META, ["schema_version", str(len(MIGRATIONS))])
 
     def data_version(self) -> int:

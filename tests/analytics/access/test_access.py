@@ -120,8 +120,8 @@ def test_a_scoped_user_may_act_on_its_own_companies_only():
 
 
 # ------------------------------------------------------------------ upload and revert, audited atomically
-def test_upload_and_revert_are_audited_under_the_user_with_batch_file_and_sha(tmp_path):
-    s = registry_store()
+def test_upload_and_revert_are_audited_under_the_user_with_batch_file_and_sha(tmp_path, db):
+    s = registry_store(db)
     data = golden_file(tmp_path).read_bytes()
     res = actions.upload(s, UPLOAD_U, data, "陇原10月.xlsx", today=GOLDEN_TODAY, address="10.1.1.1")
     assert res.status == "loaded"
@@ -164,8 +164,8 @@ def test_a_scoped_users_file_naming_another_company_is_refused_whole(tmp_path):
     assert s.data_version() == before     # the refused write was rolled back with everything in it
 
 
-def test_the_audit_row_and_the_change_commit_together():
-    s = registry_store()
+def test_the_audit_row_and_the_change_commit_together(db):
+    s = registry_store(db)
 
     def refuse(cur, ev):
         raise RuntimeError("磁盘已满")
@@ -207,8 +207,8 @@ def test_registry_changes_are_admin_actions_and_a_taken_alias_is_refused():
         ("company_merge", "成功"), ("company_retire", "成功")]
 
 
-def test_rename_moves_the_rows_and_batches_to_the_new_name(tmp_path):
-    s = registry_store()
+def test_rename_moves_the_rows_and_batches_to_the_new_name(tmp_path, db):
+    s = registry_store(db)
     actions.upload(s, UPLOAD_U, golden_file(tmp_path).read_bytes(), "x.xlsx", today=GOLDEN_TODAY)
     actions.rename_company(s, ADMIN_U, "陇原电力有限公司", "陇原电力集团有限公司")
     assert s.rows("SELECT DISTINCT company FROM hazards") == [("陇原电力集团有限公司",)]
@@ -218,8 +218,8 @@ def test_rename_moves_the_rows_and_batches_to_the_new_name(tmp_path):
     assert registry(s).match("陇原电力有限公司") == "陇原电力集团有限公司"
 
 
-def test_settings_are_admin_only_and_audited():
-    s = registry_store()
+def test_settings_are_admin_only_and_audited(db):
+    s = registry_store(db)
     assert not settings.flag(s, "view_requires_login")
     with pytest.raises(AccessDenied):
         settings.set_value(s, UPLOAD_U, "view_requires_login", True)
