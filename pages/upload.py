@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import companies as reg
+from analytics.figures import cache
 from analytics.ingest.annotate import annotate_workbook
 from analytics.store.history import batch_changes, batch_issues, batches, submission_matrix
 from analytics.ingest.pipeline import STATUS_LABELS, ingest_bytes
@@ -33,6 +34,7 @@ with tab_up:
             (ingest_bytes(s, uf.getvalue(), uf.name, company=company, period=period or None, uploaded_by=who or "未署名",
                           dry_run=preview), uf.getvalue()) for uf in files]
         if any(res.status == "loaded" for res, _ in st.session_state["up_results"]):
+            cache.rewarm(s)  # the figures last shown, recomputed meanwhile for the new data
             st.rerun()       # the data changed: redraw from the top (the 演示数据 banner, the history), results kept
     for i, (res, data) in enumerate(st.session_state.get("up_results", [])):
         box = {"loaded": st.success, "duplicate": st.info, "preview": st.info}.get(res.status, st.error)
@@ -81,6 +83,7 @@ with tab_hist:
                 try:
                     b = revert_batch(s, int(pick), st.session_state.get("up_who") or "未署名")
                     st.session_state["rv_done"] = f"已撤销批次 {b['id']}（{b['file']}），此前的数据已恢复。"
+                    cache.rewarm(s)
                     st.rerun()   # redraw from the top: the history shows it 已撤销, the banner is up to date
                 except RevertError as e:
                     st.error(str(e))

@@ -14,6 +14,7 @@ from analytics.demo_load import is_demo
 from analytics.store.db import Store, get_store
 from analytics.store import history
 from analytics.figures.profile import same_period_last_year
+from analytics.figures.cache import cached
 from analytics.figures.metrics import Window
 
 
@@ -53,9 +54,12 @@ def reference_date(s: Store) -> dt.date:
     return today(s)
 
 
+_last_arrivals = cached(history.last_arrivals)     # every page's sidebar asks; the data version keys it
+
+
 def arrivals_text(s: Store) -> list[str]:
     """One line per company: up to which day its ledgers have arrived, so a month not yet sent shows."""
-    df = history.last_arrivals(s)
+    df = _last_arrivals(s)
     out = []
     for r in df.itertuples(index=False):
         parts = [f"{w} {pd.Timestamp(v):%Y-%m-%d}" if w != "投入" else f"{w} {pd.Timestamp(v):%Y-%m}"
