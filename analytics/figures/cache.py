@@ -32,6 +32,7 @@ _stats = {"hits": 0, "misses": 0}
 _inflight: dict[tuple, threading.Event] = {}    # key → set when its computation has finished
 _recent: OrderedDict[tuple, tuple] = OrderedDict()   # (path, name, args, kwargs) → (wrapper, args, kwargs)
 MAX_RECENT = 64
+_rewarming: list[threading.Thread] = []
 
 
 def _freeze(v):
@@ -125,8 +126,18 @@ def rewarm(store, limit: int = MAX_RECENT) -> threading.Thread | None:
             except Exception:            # a figure that fails now fails again, visibly, when a page asks for it
                 pass
     t = threading.Thread(target=work, name="figures-rewarm", daemon=True)
+    with _lock:
+        _rewarming[:] = [x for x in _rewarming if x.is_alive()] + [t]
     t.start()
     return t
+
+
+def join_rewarm() -> None:
+    """Wait for running rewarm threads (before closing a store that they may be reading)."""
+    with _lock:
+        threads = list(_rewarming)
+    for t in threads:
+        t.join()
 
 
 def _evict() -> None:

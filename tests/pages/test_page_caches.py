@@ -21,6 +21,7 @@ APP = str(ROOT / "app.py")
 
 
 def cli(path: Path, *args: str) -> None:
+    cache.join_rewarm()
     for s in list(db._STORES.values()):         # DuckDB: one process holds the file at a time
         s.close()
     subprocess.run([sys.executable, "-m", "analytics", "--db", str(path), *args], cwd=ROOT, check=True,
