@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import companies as reg
+from analytics.figures import cache
 from analytics.store.history import batch_changes, batch_issues, batches, submission_matrix
 from analytics.ingest.pipeline import STATUS_LABELS
 from analytics.ledgers import LEDGERS
@@ -34,6 +35,7 @@ with tab_up:
             (actions.upload(s, auth.current(), uf.getvalue(), uf.name, company=company, period=period or None,
                             address=auth.address(), dry_run=preview), uf.getvalue()) for uf in files]
         if any(res.status == "loaded" for res, _ in st.session_state["up_results"]):
+            cache.rewarm(s)  # the figures last shown, recomputed meanwhile for the new data
             st.rerun()       # the data changed: redraw from the top (the 演示数据 banner, the history), results kept
     for i, (res, data) in enumerate(st.session_state.get("up_results", [])):
         box = {"loaded": st.success, "duplicate": st.info, "preview": st.info}.get(res.status, st.error)
@@ -87,6 +89,7 @@ with tab_hist:
                 try:
                     b = actions.revert(s, auth.current(), int(pick), auth.address())
                     st.session_state["rv_done"] = f"已撤销批次 {b['id']}（{b['file']}），此前的数据已恢复。"
+                    cache.rewarm(s)
                     st.rerun()   # redraw from the top: the history shows it 已撤销, the banner is up to date
                 except (RevertError, auth.AccessDenied) as e:
                     st.error(str(e))

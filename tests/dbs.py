@@ -55,6 +55,8 @@ def use_db_for_app(monkeypatch, path: Path) -> None:
     monkeypatch.setenv("SAFETY_DB", str(path))
     if "SAFETY_TODAY" not in os.environ:       # the pages judge by "today": fix it (a test may set its own)
         monkeypatch.setenv("SAFETY_TODAY", GOLDEN_TODAY.isoformat())
+    from analytics.figures import cache
+    cache.join_rewarm()                         # an upload in an earlier test may still be recomputing figures
     for s in list(db._STORES.values()):
         s.close()
     db._STORES.clear()

@@ -1,6 +1,7 @@
 """Chart and table builders shared by the pages (all styled by ui.theme)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 
@@ -61,8 +62,9 @@ def rag_frame(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS) -> tuple
         label = BY_NAME[m].label if m in BY_NAME else "突破指标"
         kind = BY_NAME[m].kind if m in BY_NAME else "count"
         texts, styles = [], []
-        for i, v in enumerate(d[m]):
-            arrow, good = change(m, v, d[f"{m}_ly"].iloc[i]) if f"{m}_ly" in d else ("", "")
+        befores = d[f"{m}_ly"].tolist() if f"{m}_ly" in d else [None] * len(d)
+        for v, b in zip(d[m].tolist(), befores):
+            arrow, good = change(m, v, b) if b is not None else ("", "")
             texts.append(fmt(v, kind) + (f"\u00a0{arrow}" if arrow and arrow != "→" else ""))
             styles.append({"better": f"color: {theme.BETTER}", "worse": f"color: {theme.WORSE}; font-weight: bold"}
                           .get(good, ""))
@@ -114,18 +116,25 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
     css["原因"] = "white-space: normal; min-width: 14em"
     if big:
         show, css = show.rename(columns=RAG_HEADS), css.rename(columns=RAG_HEADS)
-    sty = safe.frame(show).style.apply(lambda _: css, axis=None).hide(axis="index")
+    show = safe.frame(show)              # st.table renders its cells as markdown: ledger text as text
     with st.container(key=f"nowrap_rag_{key or 'big'}"):      # theme.APP_CSS: cells keep their white-space
-        if len(show):
-            st.table(sty)
-        if len(green) and len(companies) + len(green) > FOLD_GREEN_OVER:
-            st.markdown(f"**绿色单位 {len(green)} 个**（以上规则均未触发）：")
-            st.text("、".join(short_name(c) for c in green))          # names as text, never markup
+        _rag_cells(show, css, green if len(companies) + len(green) > FOLD_GREEN_OVER else [])
     if not key or big:
         return None
     labels = dict(zip(companies, rags))
     return st.pills("查看单位的问题明细（重大隐患、逾期隐患、事故、未达标指标）", companies, key=key,
                     format_func=lambda c: f"{safe.md(short_name(c))}（{labels[c]}）")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _rag_cells(show: pd.DataFrame, css: pd.DataFrame, green: list[str]) -> None:
+    """The RAG table's cells and the green companies' names. Cached on the frames' contents (hashing 200 rows
+    is cheap): a rerun with the same figures replays the drawn table instead of styling every cell again."""
+    if len(show):
+        st.table(show.style.apply(lambda _: css, axis=None).hide(axis="index"))
+    if green:
+        st.markdown(f"**绿色单位 {len(green)} 个**（以上规则均未触发）：")
+        st.text("、".join(short_name(c) for c in green))          # names as text, never markup
 
 
 def display(df: pd.DataFrame) -> pd.DataFrame:
@@ -207,6 +216,12 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool =
     if len(df) > MAX_TABLE_ROWS:      # a page stays fast and no Styler limit can break it; the download has all
         st.caption(f"共 {len(df):,} 条，表中显示前 {MAX_TABLE_ROWS:,} 条（顺序同下载文件）；全部记录请用下方“下载 Excel”。")
         df = df.head(MAX_TABLE_ROWS)
+    (_records_draw if big else _records_cells)(df.reset_index(drop=True), highlight_overdue, big, tuple(wrap),
+                                               max_height)
+
+
+def _records_draw(df: pd.DataFrame, highlight_overdue: bool, big: bool, wrap: tuple[str, ...],
+                  max_height: int) -> None:
     df = display(df).reset_index(drop=True)
     if big:                              # st.table renders its cells as markdown: ledger text as text
         df = safe.frame(df)
@@ -243,6 +258,11 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool =
             row_h = max(row_h or 0, wrap_row_height(df[c].astype(str), WRAP_COLUMNS.get(c, 300)) or 0) or None
     st.dataframe(sty, hide_index=True, width="stretch", height=table_height(len(df), row_h or 35, cap=max_height),
                  row_height=row_h, column_config=config)
+
+
+# records_table's drawing (at most MAX_TABLE_ROWS rows) cached on the rows' contents (hashing them is cheap):
+# styling every cell is what a records table costs, and a rerun with the same rows replays the drawn table.
+_records_cells = st.cache_data(show_spinner=False, max_entries=256)(_records_draw)
 
 
 def metric_table(df: pd.DataFrame, metrics, height_cap: int | None = None) -> None:
@@ -284,8 +304,30 @@ def drill(event, what: str, fetch, key: str) -> None:
         records_panel(f"{g} {what}", fetch(g), f"{what}_{g}.xlsx", key=key)
 
 
+def _plot(fig: go.Figure, key: str | None = None):
+    """Draw a figure; with key it is clickable and the selection state is returned."""
+    if key:
+        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points",), theme=None)
+    st.plotly_chart(fig, theme=None)
+    return None
+
+
+def chart(build):
+    """A chart builder `build(data, …) -> go.Figure` made into a drawing function `f(data, …, key=None)`. The
+    figure is built once per distinct arguments (their contents hashed by st.cache_resource) and reused by every
+    rerun and session until the figures change: building a plotly figure is most of what a chart costs (figures
+    are never changed after they are built)."""
+    build_once = st.cache_resource(show_spinner=False, max_entries=256)(build)
+
+    @functools.wraps(build)
+    def draw(*args, key: str | None = None, **kwargs):
+        return _plot(build_once(*args, **kwargs), key)
+    return draw
+
+
+@chart
 def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_map: dict | None = None,
-               barmode: str = "stack", key: str | None = None, height: int = 440, y_label: str | None = None,
+               barmode: str = "stack", height: int = 440, y_label: str | None = None,
                large: bool = False):
     """Monthly bars; every month of the window is on the axis (empty months at zero); the colour groups
     keep the order of color_map (e.g. 一般, 较大, 重大, 特别重大). Returns the selection state when key is
@@ -307,13 +349,11 @@ def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_ma
     if len(d) and d.groupby("月份")[y].sum().max() <= 8:
         fig.update_yaxes(dtick=1)           # small counts (accidents): whole numbers on the axis
     theme.style(fig, title, height, large=large)
-    if key:
-        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points",), theme=None)
-    st.plotly_chart(fig, theme=None)
-    return None
+    return fig
 
 
-def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: float | None = None) -> None:
+@chart
+def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: float | None = None) -> go.Figure:
     """Rates per company as horizontal bars (percent), with an optional target line. The value is written
     inside each bar at its base, so the target line (drawn across the bars' ends) never runs through it.
     Worst first (lowest first rate; companies without a rate last); beyond TOP_N companies only the worst
@@ -341,7 +381,7 @@ def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: fl
                                                   tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0]),
                       yaxis=dict(autorange="reversed", type="category"))
     theme.style(fig, title, max(300, 70 * len(df) + 100))
-    st.plotly_chart(fig, theme=None)
+    return fig
 
 
 def fold_label(k: int, noun: str = "单位") -> str:
@@ -365,7 +405,8 @@ def fold_top(df: pd.DataFrame, group: str, value: str, *keep: str | None, n: int
     return pd.concat([head, folded[head.columns]], ignore_index=True), rest
 
 
-def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: str, color_map: dict) -> None:
+@chart
+def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: str, color_map: dict) -> go.Figure:
     """Horizontal stacked bars, one per company (names stay readable on a projector), the largest total first;
     beyond TOP_N companies the rest are folded into one bar “其余 K 个单位” (their counts added)."""
     d, _ = fold_top(df, x, y, color)
@@ -377,7 +418,7 @@ def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: st
     # the legend above the bars: at the bottom it shared a row with the axis title
     fig.update_layout(legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"))
     fig.update_xaxes(title=dict(text="隐患数（项）", standoff=12))
-    st.plotly_chart(fig, theme=None)
+    return fig
 
 
 def clicked(event) -> dict | None:
@@ -392,8 +433,9 @@ def clicked(event) -> dict | None:
     return {"x": safe.unlabel(p.get("x")), "y": safe.unlabel(p.get("y")), "group": safe.unlabel(group)}
 
 
+@chart
 def hbars(df: pd.DataFrame, cat: str, val: str, title: str, x_title: str, color: str | None = None,
-          color_map: dict | None = None, key: str | None = None, height: int | None = None, text_kind: str = "count",
+          color_map: dict | None = None, height: int | None = None, text_kind: str = "count",
           large: bool = False):
     """Horizontal bars, one per category in the frame's order (first on top), the value written on each bar.
     Clickable with key (customdata = the category)."""
@@ -410,10 +452,7 @@ def hbars(df: pd.DataFrame, cat: str, val: str, title: str, x_title: str, color:
     elif len(d) and d[val].max() <= 8:
         fig.update_xaxes(dtick=1, range=[0, d[val].max() + 1])
     theme.style(fig, title, height or max(280, 48 * d[cat].nunique() + 150), large=large)
-    if key:
-        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points",), theme=None)
-    st.plotly_chart(fig, theme=None)
-    return None
+    return fig
 
 
 def short_name(company: str) -> str:
@@ -424,8 +463,9 @@ def short_name(company: str) -> str:
     return company
 
 
+@chart
 def planned_actual_bars(df: pd.DataFrame, x: str, planned: str, actual: str, rate: str, title: str,
-                        key: str | None = None, height: int = 460):
+                        height: int = 460):
     """Planned vs actual as grouped bars (left axis) with the completion rate as a line above them (right
     axis). x is a company or a month column (company names are shortened on the axis); clickable with key:
     the clicked point's group is the full value of x."""
@@ -449,14 +489,12 @@ def planned_actual_bars(df: pd.DataFrame, x: str, planned: str, actual: str, rat
     fig.update_xaxes(type="category", title=None)
     fig.update_layout(barmode="group")
     theme.style(fig, title, height)
-    if key:
-        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points",), theme=None)
-    st.plotly_chart(fig, theme=None)
-    return None
+    return fig
 
 
+@chart
 def month_lines(df: pd.DataFrame, x: str, lines: dict[str, str], title: str, kind: str = "rate",
-                height: int = 400, dash: dict[str, str] | None = None) -> None:
+                height: int = 400, dash: dict[str, str] | None = None) -> go.Figure:
     """A few monthly lines (e.g. this company, the group, last year); lines = {column: legend name}."""
     fig = go.Figure()
     ticks = month_labels(df[x])
@@ -470,7 +508,7 @@ def month_lines(df: pd.DataFrame, x: str, lines: dict[str, str], title: str, kin
     if kind == "rate":
         fig.update_yaxes(tickformat=".0%")
     theme.style(fig, title, height)
-    st.plotly_chart(fig, theme=None)
+    return fig
 
 
 # Short heads of the company × indicator table (the full indicator name is the column's tooltip).
@@ -516,7 +554,8 @@ def status_matrix(df: pd.DataFrame, cols: list[str], key: str | None = None, big
     return df["单位"].iloc[row], (col if col in cols else None)
 
 
-def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: int | None = None) -> None:
+@chart
+def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: int | None = None) -> go.Figure:
     """Indicators per company by status (达标 / 未达标 / 突破 / 无数据) as stacked horizontal bars
     (short company names; the unit 项 is in the title and the axis title sits clear of the ticks)."""
     parts = {"达标": att["达标"], "未达标": att["未达标"] - att["突破"], "突破": att["突破"], "无数据": att["无数据"]}
@@ -532,7 +571,7 @@ def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: i
     fig.update_xaxes(title=dict(text="指标数（项）", standoff=16), dtick=1, automargin=True)
     theme.style(fig, title, height or max(300, 48 * len(att) + 170), large=large)
     fig.update_layout(legend=dict(traceorder="normal", y=1.0, yanchor="bottom", x=0, xanchor="left"))
-    st.plotly_chart(fig, theme=None)
+    return fig
 
 
 def comparison_table(df: pd.DataFrame) -> None:
@@ -561,7 +600,9 @@ def month_labels(months) -> list[str]:
     return months
 
 
-def compare_bars(df: pd.DataFrame, x: str, cols: dict[str, str], title: str, y_title: str, height: int = 420) -> None:
+@chart
+def compare_bars(df: pd.DataFrame, x: str, cols: dict[str, str], title: str, y_title: str,
+                 height: int = 420) -> go.Figure:
     """Side-by-side bars per month (e.g. this company this year and the same month last year)."""
     fig = go.Figure()
     colors = [theme.PALETTE[0], theme.PALETTE[8], theme.PALETTE[1]]
@@ -573,7 +614,7 @@ def compare_bars(df: pd.DataFrame, x: str, cols: dict[str, str], title: str, y_t
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=y_title, rangemode="tozero")
     theme.style(fig, title, height)
-    st.plotly_chart(fig, theme=None)
+    return fig
 
 
 def record_tabs(sheets: dict[str, pd.DataFrame]) -> None:

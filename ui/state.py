@@ -14,6 +14,7 @@ from analytics.demo_load import is_demo
 from analytics.store.db import Store, get_store
 from analytics.store import history
 from analytics.figures.profile import same_period_last_year
+from analytics.figures.cache import cached
 from analytics.figures.metrics import Window
 
 
@@ -53,10 +54,13 @@ def reference_date(s: Store) -> dt.date:
     return today(s)
 
 
+_last_arrivals = cached(history.last_arrivals)     # every page's sidebar asks; the data version keys it
+
+
 def arrivals_text(s: Store, names: list[str] | None = None) -> list[str]:
     """One line per company (of `names`, default all): up to which day its ledgers have arrived, so a month not
     yet sent shows."""
-    df = history.last_arrivals(s)
+    df = _last_arrivals(s)
     out = []
     for r in df.itertuples(index=False):
         if names is not None and r.company not in names:

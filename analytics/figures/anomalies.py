@@ -8,15 +8,14 @@ is printed on the pages as written here:
   重复隐患    the same location and category found again and again within a short span
               (rectification that does not hold);
   台账未报送  a monthly ledger not uploaded after its due day.
-The rules are pure functions on small frames (unit-tested with hand-made rows); `find` reads
-the store and runs them for a window. Months are judged only once they are over (month end ≤
-as_of), so the running month never looks like a drop.
+零隐患上报, 隐患数骤降 and 台账未报送 are pure functions on small frames (unit-tested with hand-made
+rows); 重复隐患 is one SQL query over the store (a RANGE window); `find` runs them for a window.
+Months are judged only once they are over (month end ≤ as_of), so the running month never looks like a drop.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from ..store.db import Store
@@ -73,9 +72,10 @@ def _by_month(monthly: pd.DataFrame, months: list[pd.Timestamp], look: int) -> p
     """hazards_found as a company × month matrix (companies in first-seen order) over the judged months and the
     `look` months before them, missing months 0 — the rules below are then column shifts, not lookups per cell."""
     span = pd.date_range(months[0] - pd.DateOffset(months=look), months[-1], freq="MS")
-    m = monthly.assign(period=pd.to_datetime(monthly["period"]))
-    return (m.pivot_table(index="company", columns="period", values="hazards_found", aggfunc="sum", sort=False)
-             .reindex(index=list(dict.fromkeys(monthly["company"])), columns=span).fillna(0).astype("int64"))
+    m = pd.DataFrame({"company": monthly["company"].astype(object), "period": pd.to_datetime(monthly["period"]),
+                      "n": monthly["hazards_found"].astype("int64")})
+    return (m.groupby(["company", "period"], sort=False)["n"].sum().unstack("period", fill_value=0)
+             .reindex(index=list(dict.fromkeys(m["company"])), columns=span, fill_value=0).astype("int64"))
 
 
 def _before(mat: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -128,49 +128,58 @@ def _ordered(rows: list[list], companies: list[str]) -> pd.DataFrame:
     return df.sort_values(["_c", "时间"], kind="stable").drop(columns="_c").reset_index(drop=True)
 
 
-def repeats(hazards: pd.DataFrame, window: Window) -> pd.DataFrame:
-    """重复隐患. hazards: company, found_date, location, category, hazard_no, description. One row per
-    (company, location, category) with ≥ REPEAT_MIN hazards within REPEAT_DAYS days, the last of
-    them found in the window; reports the densest such span (the latest of equally dense ones).
-    Set-based: the rows sorted by (group, date) once, each row's count of the group's hazards in the
-    REPEAT_DAYS before it by two binary searches over that order (a window function, not a loop per row)."""
-    if hazards.empty:
+_REPEATS_SQL = f"""
+WITH m AS (SELECT unnest($texts) AS location, unnest($keys) AS loc_key),
+r AS (SELECT * FROM hazards t
+      WHERE t.found_date BETWEEN $from AND $end AND t.location IS NOT NULL
+        AND ($companies IS NULL OR list_contains($companies, t.company))),
+h AS (SELECT r.company, r.found_date, r.location, coalesce(r.category, '未填写类别') AS category, r.hazard_no,
+             r.description, coalesce(m.loc_key, r.location) AS loc_key
+      FROM r LEFT JOIN m ON m.location = r.location WHERE coalesce(m.loc_key, r.location) <> ''),
+g AS (SELECT company, loc_key, category, hash(company, loc_key, category) AS gid, found_date,
+             found_date - DATE '2000-01-01' AS day FROM h),
+n AS (SELECT company, loc_key, category, gid, found_date,
+             count(*) OVER (PARTITION BY gid ORDER BY day RANGE BETWEEN {REPEAT_DAYS} PRECEDING AND CURRENT ROW) AS n,
+             min(found_date) OVER (PARTITION BY gid) AS first_day
+      FROM g),
+b0 AS (SELECT arg_max(company, (n, found_date)) AS company, arg_max(loc_key, (n, found_date)) AS loc_key,
+                arg_max(category, (n, found_date)) AS category, max((n, found_date)) AS top, min(first_day) AS first_day
+         FROM n WHERE n >= {REPEAT_MIN} AND found_date >= $start GROUP BY gid),
+best AS (SELECT company, loc_key, category, top[1] AS n, top[2] AS found_date, first_day FROM b0)
+SELECT b.company, b.n, b.first_day, min(h.found_date) AS span_start, b.found_date AS span_end,
+       arg_max(h.location, h.found_date) AS location, b.category,
+       list(h.hazard_no ORDER BY h.found_date, h.hazard_no) AS nos,
+       list(h.description ORDER BY h.found_date, h.hazard_no) AS words
+FROM best b JOIN h ON h.company = b.company AND h.loc_key = b.loc_key AND h.category = b.category
+                  AND h.found_date BETWEEN b.found_date - INTERVAL {REPEAT_DAYS} DAY AND b.found_date
+GROUP BY b.company, b.loc_key, b.category, b.n, b.first_day, b.found_date
+ORDER BY b.n DESC, b.first_day, b.company, b.loc_key, b.category"""
+
+
+def repeats(store: Store, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
+    """重复隐患. One row per (company, location, category) with ≥ REPEAT_MIN hazards within REPEAT_DAYS days,
+    the last of them found in the window; reports the densest such span (the latest of equally dense ones),
+    the largest first. Set-based in SQL: each hazard's count of its group's hazards in the REPEAT_DAYS before
+    it (ties of a day included) is a RANGE window. Locations match after textnorm.compact (no spaces, width,
+    case), computed once per distinct text (those that change are bound as a list); a hazard without a location makes no claim."""
+    params = {"from": window.start - dt.timedelta(days=REPEAT_DAYS), "start": window.start, "end": window.end,
+              "companies": companies}
+    texts = [r[0] for r in store.rows("""SELECT DISTINCT t.location FROM hazards t
+        WHERE t.found_date BETWEEN $from AND $end AND t.location IS NOT NULL
+          AND ($companies IS NULL OR list_contains($companies, t.company))""",
+                                      {k: params[k] for k in ("from", "end", "companies")})]
+    keys = {v: k for v in texts if (k := compact(v)) != v}      # only the texts that normalise to another key
+    if len(keys) == len(texts) and not any(keys.values()):
         return _empty()
-    h = hazards.reset_index(drop=True)
-    raw = h["location"].astype("string")
-    keys = {v: compact(v) for v in pd.unique(raw.dropna())}          # each distinct text normalised once
-    h = h.assign(loc_key=raw.map(keys).astype("string").fillna(""), category=h["category"].fillna("未填写类别"),
-                 found_date=pd.to_datetime(h["found_date"]), _pos=range(len(h)))
-    h = h[h["loc_key"] != ""]
-    if h.empty:
-        return _empty()
-    h = h.sort_values(["company", "loc_key", "category", "found_date"], kind="stable").reset_index(drop=True)
-    gid = h.groupby(["company", "loc_key", "category"], sort=False).ngroup().to_numpy(np.int64)
-    days = ((h["found_date"] - pd.Timestamp("1900-01-01")).dt.days).to_numpy(np.int64)
-    key = gid * 1_000_000 + days
-    right = np.searchsorted(key, key, "right")                        # the row's whole day counts (ties)
-    left = np.searchsorted(key, key - REPEAT_DAYS, "left")
-    n = right - left
-    start, end = pd.Timestamp(window.start), pd.Timestamp(window.end)
-    hit = (n >= REPEAT_MIN) & h["found_date"].between(start, end).to_numpy()
-    if not hit.any():
-        return _empty()
-    cand = pd.DataFrame({"gid": gid[hit], "n": n[hit], "days": days[hit], "left": left[hit], "right": right[hit]})
-    best = cand.sort_values(["gid", "n", "days"], kind="stable").groupby("gid").tail(1)
-    first_seen = h.groupby(gid)["_pos"].min()
-    best = best.assign(_first=best["gid"].map(first_seen)).sort_values("_first", kind="stable")
-    col = {c: h[c].astype(object).where(h[c].notna(), None).tolist()
-           for c in ("company", "location", "category", "hazard_no", "description")}
-    day = h["found_date"].dt.strftime("%Y-%m-%d").tolist()
+    rows = store.rows(_REPEATS_SQL, {**params, "texts": list(keys), "keys": list(keys.values())})
     out = []
-    for lo, hi, n_ in zip(best["left"], best["right"], best["n"]):      # only the flagged spans, as lists
-        words = "、".join(dict.fromkeys(str(v) for v in col["description"][lo:hi] if v is not None))
-        nos = "、".join(str(v) for v in col["hazard_no"][lo:hi] if v is not None)
-        out.append([col["company"][hi - 1], REPEAT, f"{day[lo]}～{day[hi - 1]}",
-                    f"{col['location'][hi - 1]}·{col['category'][hi - 1]}：{REPEAT_DAYS} 天内发现 {int(n_)} 项"
-                    + (f"（{nos}）" if nos else "") + f"：{words}", int(n_)])
-    df = pd.DataFrame(out, columns=[*COLUMNS, "项数"])
-    return df.sort_values("项数", ascending=False, kind="stable").reset_index(drop=True)
+    for company, n, _, first, last, location, category, nos, words in rows:
+        words = "、".join(dict.fromkeys(str(v) for v in words if v is not None))
+        nos = "、".join(str(v) for v in nos if v is not None)
+        out.append([company, REPEAT, f"{first:%Y-%m-%d}～{last:%Y-%m-%d}",
+                    f"{location}·{category}：{REPEAT_DAYS} 天内发现 {int(n)} 项" + (f"（{nos}）" if nos else "")
+                    + f"：{words}", int(n)])
+    return pd.DataFrame(out, columns=[*COLUMNS, "项数"]) if out else _empty()
 
 
 def missing(subs: pd.DataFrame, months: list[pd.Timestamp], as_of: dt.date,
@@ -195,14 +204,6 @@ def missing(subs: pd.DataFrame, months: list[pd.Timestamp], as_of: dt.date,
 
 
 # ------------------------------------------------------------------ reading the store
-def _hazard_rows(store: Store, start: dt.date, end: dt.date, companies: list[str] | None) -> pd.DataFrame:
-    return store.df("""SELECT t.company, t.found_date, t.location, t.category, t.hazard_no, t.description
-                       FROM hazards t
-                       WHERE t.found_date BETWEEN $start AND $end
-                         AND ($companies IS NULL OR list_contains($companies, t.company))
-                       ORDER BY t.found_date""", {"start": start, "end": end, "companies": companies})
-
-
 def _first_uploads(store: Store) -> dict[str, pd.Timestamp]:
     rows = store.rows("""SELECT b.ledger, min(v.month) FROM batch_coverage v JOIN batches b ON b.id = v.batch_id
                          WHERE b.status = 'loaded' GROUP BY b.ledger""")
@@ -228,8 +229,7 @@ def find(store: Store, window: Window, companies: list[str] | None = None,
         if DROP in kinds:
             parts.append(drops(monthly, months))
     if REPEAT in kinds:
-        rows = _hazard_rows(store, window.start - dt.timedelta(days=REPEAT_DAYS), window.end, companies)
-        parts.append(repeats(rows, window))
+        parts.append(repeats(store, window, companies))
     if MISSING in kinds and months:
         subs = submissions(store, months[0].date(), _month_end(months[-1]))
         if companies is not None:

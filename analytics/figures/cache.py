@@ -7,6 +7,11 @@ command line or another server — so the next call after such a write misses th
 never serves stale figures, and a rerun without a write costs only the version read. Entries of another
 version of the same database are dropped as soon as a new version is seen. Callers get their own copy of a
 cached frame or dict, so changing it cannot change the cache. In-memory databases (tests) are not cached.
+
+After a write made in this process (an upload or a revert on the pages), `rewarm(store)` recomputes, in a
+background thread, the figures most recently asked for (the same calls, for the new version), so the pages
+people go to next are already computed. A call asked for while the same call is being computed waits for that
+computation instead of running it twice.
 """
 from __future__ import annotations
 
@@ -24,6 +29,10 @@ _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
 _versions: dict[str, int] = {}          # database path → the data version last seen
 _stats = {"hits": 0, "misses": 0}
+_inflight: dict[tuple, threading.Event] = {}    # key → set when its computation has finished
+_recent: OrderedDict[tuple, tuple] = OrderedDict()   # (path, name, args, kwargs) → (wrapper, args, kwargs)
+MAX_RECENT = 64
+_rewarming: list[threading.Thread] = []
 
 
 def _freeze(v):
@@ -62,26 +71,73 @@ def cached(fn):
         if path == ":memory:":        # no lasting identity: two in-memory stores may share a version number
             return fn(store, *args, **kwargs)
         version = store.data_version()
-        key = (name, path, version, _freeze(args), _freeze(kwargs))
-        with _lock:
-            hit = _entries.get(key)
-            if hit is not None:
-                _entries.move_to_end(key)
-                _stats["hits"] += 1
-                return _copy(hit[0])
-            _stats["misses"] += 1
-        value = fn(store, *args, **kwargs)
-        with _lock:
-            if _versions.get(path) != version:        # a write (or a restore) since: the older figures go
-                _versions[path] = version
-                for k in [k for k in _entries if k[1] == path and k[2] != version]:
-                    del _entries[k]
-            _entries[key] = (value, _size(value))
-            _evict()
+        frozen = (_freeze(args), _freeze(kwargs))
+        key = (name, path, version, *frozen)
+        while True:
+            with _lock:
+                _recent[(path, name, *frozen)] = (run, args, kwargs)
+                _recent.move_to_end((path, name, *frozen))
+                while len(_recent) > MAX_RECENT:
+                    _recent.popitem(last=False)
+                hit = _entries.get(key)
+                if hit is not None:
+                    _entries.move_to_end(key)
+                    _stats["hits"] += 1
+                    return _copy(hit[0])
+                busy = _inflight.get(key)
+                if busy is None:
+                    _stats["misses"] += 1
+                    done = _inflight[key] = threading.Event()
+                    break
+            busy.wait()                  # the same call is being computed (e.g. by rewarm): take its result
+        try:
+            value = fn(store, *args, **kwargs)
+            with _lock:
+                if _versions.get(path) != version:        # a write (or a restore) since: the older figures go
+                    _versions[path] = version
+                    for k in [k for k in _entries if k[1] == path and k[2] != version]:
+                        del _entries[k]
+                _entries[key] = (value, _size(value))
+                _evict()
+        finally:
+            with _lock:
+                _inflight.pop(key, None)
+            done.set()
         return _copy(value)
 
     run.uncached = fn
     return run
+
+
+def rewarm(store, limit: int = MAX_RECENT) -> threading.Thread | None:
+    """Recompute, in a background thread, the `limit` figure calls on this database most recently asked for
+    (most recent first) for its current data version — called after a write made in this process, so the next
+    page is already computed. Returns the thread (tests and the bench join it); None for in-memory stores."""
+    path = str(store.path)
+    if path == ":memory:":
+        return None
+    with _lock:
+        calls = [c for k, c in reversed(_recent.items()) if k[0] == path][:limit]
+
+    def work():
+        for wrapper, args, kwargs in calls:
+            try:
+                wrapper(store, *args, **kwargs)
+            except Exception:            # a figure that fails now fails again, visibly, when a page asks for it
+                pass
+    t = threading.Thread(target=work, name="figures-rewarm", daemon=True)
+    with _lock:
+        _rewarming[:] = [x for x in _rewarming if x.is_alive()] + [t]
+    t.start()
+    return t
+
+
+def join_rewarm() -> None:
+    """Wait for running rewarm threads (before closing a store that they may be reading)."""
+    with _lock:
+        threads = list(_rewarming)
+    for t in threads:
+        t.join()
 
 
 def _evict() -> None:
@@ -95,6 +151,7 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _versions.clear()
+        _recent.clear()
 
 
 def stats() -> dict:

@@ -220,6 +220,26 @@ SELECT w.period, NULL, 0, {names} FROM w LEFT JOIN a ON a.period = w.period AND 
 GROUP = "集团合计"
 
 
+def _family(ledger: str, names: list[str]) -> tuple[str, ...]:
+    """Every metric of the ledger that the query for `names` can give at no extra pass: one query per ledger and
+    window then serves every page's subset of it (总览's KPIs, the company table, 整改情况's rates) from the cache.
+    The hazard stock metrics (open at as_of) need the rows found before the window too, so they join the family
+    only when one is asked for. Each metric's value does not depend on which others are computed with it."""
+    stock = any(OPEN_AT_AS_OF in BY_NAME[n].sql for n in names)
+    return tuple(m.name for m in METRICS if m.ledger == ledger and (stock or OPEN_AT_AS_OF not in m.sql))
+
+
+@cached
+def _ledger_part(store: Store, ledger: str, names: tuple[str, ...], window: Window, companies: list[str] | None,
+                 freq: str | None, dims: tuple[str, ...], by: str) -> pd.DataFrame:
+    """One ledger's metrics `names` (the query of _ledger_query), the group row named GROUP."""
+    part = store.df(_ledger_query(ledger, [BY_NAME[n] for n in names], freq, dims, by), window.params(companies))
+    if not dims:
+        part["company"] = part["company"].fillna(GROUP)
+        part["company_order"] = part["company_order"].where(part["company"] != GROUP, 0)
+    return part
+
+
 @cached
 def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, companies: list[str] | None = None,
           freq: str | None = None, dims: tuple[str, ...] = (), by: str = "company") -> pd.DataFrame:
@@ -230,14 +250,14 @@ def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, comp
     freq='month' gives one window per calendar month of [start, end] (status as of the
     month's end, or as_of if earlier), so empty months show as zero."""
     metrics = [BY_NAME[n] for n in names]
-    params = window.params(list(companies) if companies is not None else None)
+    companies = list(companies) if companies is not None else None
     out: pd.DataFrame | None = None
+    keys = ["period", *dims] if dims else ["period", "company", "company_order"]
     for ledger in dict.fromkeys(m.ledger for m in metrics):
-        part = store.df(_ledger_query(ledger, [m for m in metrics if m.ledger == ledger], freq, dims, by), params)
-        keys = ["period", *dims] if dims else ["period", "company", "company_order"]
-        if not dims:
-            part["company"] = part["company"].fillna(GROUP)
-            part["company_order"] = part["company_order"].where(part["company"] != GROUP, 0)
+        wanted = [m.name for m in metrics if m.ledger == ledger]
+        part = _ledger_part(store, ledger, _family(ledger, wanted) if not dims else tuple(wanted), window, companies,
+                            freq, dims, by)
+        part = part[keys + wanted]
         out = part if out is None else out.merge(part, on=keys, how="outer")
     assert out is not None
     if dims:

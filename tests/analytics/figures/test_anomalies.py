@@ -67,8 +67,14 @@ def test_drop_needs_a_baseline_and_leaves_zero_months_to_the_zero_rule():
 
 
 # ---------------------------------------------------------------- 重复隐患
-def hazards(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["company", "found_date", "location", "category", "hazard_no", "description"])
+def hazards(rows: list[tuple]):
+    """A store holding these hazards (company, found_date, location, category, hazard_no, description)."""
+    s = new_store()
+    with s.write() as cur:
+        for i, r in enumerate(rows):
+            cur.execute("INSERT INTO hazards (batch_id, key, company, found_date, location, category, hazard_no, "
+                        "description, level) VALUES (1, ?, ?, ?, ?, ?, ?, ?, '一般')", [f"k{i}", *r])
+    return s
 
 
 OCT_DEC = Window.of(dt.date(2026, 10, 1), dt.date(2026, 12, 31))
@@ -100,6 +106,21 @@ def test_repeats_outside_sixty_days_too_few_or_before_the_window_are_not_flagged
     assert a.repeats(before, OCT_DEC).empty                                 # all before October
     no_place = hazards([(LY, dt.date(2026, 10, d), None, "消防安全", f"A{d}", "x") for d in (1, 2, 3, 4)])
     assert a.repeats(no_place, OCT_DEC).empty                               # without a location, no claim
+    blank = hazards([(LY, dt.date(2026, 10, d), " ", "消防安全", f"A{d}", "x") for d in (1, 2, 3, 4)])
+    assert a.repeats(blank, OCT_DEC).empty
+
+
+def test_repeats_report_the_densest_span_and_count_a_day_whole():
+    rows = [(LY, dt.date(2026, 10, d), "仓库", None, f"A{d:02d}", "堆放杂物") for d in (1, 10, 20, 30)]
+    rows += [(LY, dt.date(2026, 11, 20), "仓库", None, f"B{i}", "通道堵塞") for i in (1, 2, 3, 4, 5)]   # one day, 5
+    rows += [(HX, dt.date(2026, 12, d), "ＡＢ 车间", "机械设备", None, "护罩缺失") for d in (1, 2, 3, 4)]
+    out = a.repeats(hazards(rows), OCT_DEC)
+    assert out[["单位", "时间", "项数"]].values.tolist() == [
+        [LY, "2026-10-01～2026-11-20", 9], [HX, "2026-12-01～2026-12-04", 4]]
+    assert out["情况说明"].tolist() == [
+        "仓库·未填写类别：60 天内发现 9 项（A01、A10、A20、A30、B1、B2、B3、B4、B5）：堆放杂物、通道堵塞",
+        "ＡＢ 车间·机械设备：60 天内发现 4 项：护罩缺失"]
+    assert a.repeats(hazards(rows), OCT_DEC, [HX])["单位"].tolist() == [HX]
 
 
 # ---------------------------------------------------------------- 台账未报送

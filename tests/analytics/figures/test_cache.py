@@ -66,3 +66,22 @@ def test_upload_and_revert_from_another_process_are_seen(tmp_path):
     s = Store(db)
     assert found(s) == 0
     s.close()
+
+
+def test_rewarm_recomputes_the_recent_figures_for_the_new_data(tmp_path):
+    s = registry_store(tmp_path / "c.duckdb")
+    cache.clear()
+    assert found(s) == 0
+    frame(s, ["overdue_open"], YEAR, [LY])                  # two figures asked for before the upload
+    res = ingest_file(s, golden_file(tmp_path), today=GOLDEN_TODAY, uploaded_by="测试")
+    cache.rewarm(s).join()                                  # what the upload page does after a write
+    stats = cache.stats()
+    assert found(s) == 7                                    # a hit, computed by rewarm for the new version
+    again = frame(s, ["overdue_open"], YEAR, [LY])
+    assert cache.stats()["hits"] == stats["hits"] + 2 and cache.stats()["misses"] == stats["misses"]
+    assert again.equals(frame.uncached(s, ["overdue_open"], YEAR, [LY]))
+    revert_batch(s, res.batch_ids[0], "测试")
+    cache.rewarm(s).join()
+    stats = cache.stats()
+    assert found(s) == 0 and cache.stats()["misses"] == stats["misses"]
+    assert cache.rewarm(registry_store()) is None           # in-memory stores are not cached
