@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..ledgers import LEDGERS
+from .frame import Frame
 from ..store.schema import ledger_columns
 
 _META = {"batch_id", "sheet", "row_no", "key"}
@@ -76,6 +77,7 @@ def diff_records(fetch, ledger: str, records: list[dict], coverage=()) -> Diff:
     lg = LEDGERS[ledger]
     cols = compared(ledger)
     out = Diff(ledger)
+    records = records if isinstance(records, Frame) else Frame.from_records(records)
     if lg.semantics == "flow":
         from .load import month_expr
         cov = sorted(coverage)
@@ -83,19 +85,17 @@ def diff_records(fetch, ledger: str, records: list[dict], coverage=()) -> Diff:
                     f"strftime({month_expr(ledger)}, '%Y-%m'))",
                     [[f"{c}|{m:%Y-%m}" for c, m in cov]]) if cov else []
         before = Counter(tuple(shown(v) for v in r) for r in old)
-        after = Counter(tuple(shown(r.get(c)) for c in cols) for r in records)
+        after = Counter(zip(*(map(shown, records.column(c)) for c in cols)))
         same = sum((before & after).values())
         out.inserted, out.unchanged, out.replaced = len(records) - same, same, len(old) - same
         return out
-    keys = [r["key"] for r in records]
+    keys = records.column("key")
     old = {r[0]: r[1:] for r in fetch(f"SELECT key, {', '.join(cols)} FROM {ledger} WHERE list_contains(?, key)",
                                       [keys])} if keys else {}
     labels = {c: (lg.field(c).label if any(f.name == c for f in lg.fields) else c) for c in cols}
-    for rec in records:
-        prev = old.get(rec["key"])
-        if prev is None:
-            out.inserted += 1
-            continue
+    out.inserted = sum(1 for k in keys if k not in old)
+    for i in (i for i, k in enumerate(keys) if k in old):
+        rec, prev = records[i], old[keys[i]]
         changes = [(labels[c], shown(o), shown(rec.get(c))) for c, o in zip(cols, prev)
                    if not c.endswith("_raw") and not _same(o, rec.get(c))]
         raw = [(labels[c[:-4]] + "（原文）", shown(o), shown(rec.get(c))) for c, o in zip(cols, prev)
