@@ -46,7 +46,8 @@ def check_records(ledger: str, records: Frame, headers: dict[str, Header],
 
 
 def _dates(values: list) -> np.ndarray:
-    return np.array(values, dtype="datetime64[D]")
+    """Dates (None = NaT) as numpy days, converted by Arrow (numpy's own conversion is 5× slower)."""
+    return pa.array(values, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
 def _hazard_checks(records: Frame, headers: dict[str, Header], today: dt.date) -> list[tuple[int, int, iss.Issue]]:

@@ -28,6 +28,7 @@ from .check import check_records
 
 LOADED, DUPLICATE, REJECTED, NO_LEDGER = "loaded", "duplicate", "rejected", "no_ledger"
 PREVIEW = "preview"                     # a dry run that passed every check: nothing written yet
+READING, CHECKING, LOADING, DONE = "读取文件", "检查数据", "写入数据库", "完成"   # the steps progress() hears
 STATUS_LABELS = {LOADED: "已导入", DUPLICATE: "重复文件，未改动", REJECTED: "已拒收", NO_LEDGER: "未识别出台账",
                  PREVIEW: "检查通过（预览，尚未导入）"}
 
@@ -68,9 +69,11 @@ def ingest_file(store: Store, path: str | Path, **kw) -> FileResult:
 
 def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | None = None,
                  period: str | None = None, uploaded_by: str | None = None,
-                 today: dt.date | None = None, dry_run: bool = False) -> FileResult:
+                 today: dt.date | None = None, dry_run: bool = False, progress=None) -> FileResult:
     """Check a file and load it (all or nothing). With dry_run, check it and say what loading it would
-    change (FileResult.diffs, status PREVIEW) without writing anything."""
+    change (FileResult.diffs, status PREVIEW) without writing anything. `progress(fraction, step)`, if given,
+    hears how far it got (reading is most of the time: 0 … 0.7, checking to 0.85, then loading)."""
+    step = progress or (lambda fraction, what: None)
     today = today or dt.date.today()
     sha = hashlib.sha256(data).hexdigest()
     res = FileResult(filename, sha, REJECTED, "")
@@ -86,13 +89,15 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         res.errors.append(iss.error("bad_period", str(e), value=period))
         res.message = str(e)
         return res
+    step(0.0, READING)
     try:
-        sheets = read_workbook(data, filename)
+        sheets = read_workbook(data, filename, progress=lambda f: step(0.7 * f, READING))
     except ReadError as e:
         res.errors.append(iss.error("unreadable", f"文件无法读取：{e}"))
         res.message = f"文件无法读取：{e}"
         return res
 
+    step(0.7, CHECKING)
     reg = registry(store)
     forced = None
     if company:
@@ -173,6 +178,7 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         res.message = f"发现 {len(res.errors)} 处错误，整个文件未导入。请按清单修改后重新上传。"
         return res
 
+    step(0.85, LOADING)
     now = dt.datetime.now().replace(microsecond=0)
     who = uploaded_by or getpass.getuser()
     batches = []
@@ -198,6 +204,7 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
             res.ledgers[b.ledger] = len(b.records)
             res.diffs[b.ledger] = b.diff
         res.status = LOADED
+    step(1.0, DONE)
     parts_msg = "，".join(f"{LEDGERS[k].label} {n} 行（{res.diffs[k].summary}）" for k, n in res.ledgers.items())
     res.message = (("检查通过，导入后将写入：" if dry_run else "已导入：") + parts_msg
                    + (f"；{len(res.warnings)} 条警告" if res.warnings else ""))

@@ -40,11 +40,13 @@ import os
 import pickle
 import posixpath
 import re
+import selectors
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -134,14 +136,16 @@ class ReadError(Exception):
     """The file cannot be read; str(e) is a message in Chinese for the user."""
 
 
-def read_workbook(data: bytes, filename: str) -> list[RawSheet]:
+def read_workbook(data: bytes, filename: str, progress=None) -> list[RawSheet]:
+    """The sheets of a file. `progress(fraction)` (0 … 1), if given, is called from this thread while the child
+    reads: the parse itself, then the rows turned into columns."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"不支持的文件类型“{suffix or '无扩展名'}”，" + _FORMATS)
     if not data:
         raise ReadError("文件是空的（0 字节），请检查后重新上传")
     stem = Path(filename).stem.replace("\0", "").encode("utf-8", "replace").decode() or "CSV"
-    return _parse_in_child(data, _container(data, suffix), stem)
+    return _parse_in_child(data, _container(data, suffix), stem, progress)
 
 
 def _container(data: bytes, suffix: str) -> str:
@@ -165,23 +169,30 @@ def _container(data: bytes, suffix: str) -> str:
 
 # --- parent side: every parse runs in a memory- and time-limited child process --------------
 
-def _parse_in_child(data: bytes, container: str, stem: str) -> list[RawSheet]:
+def _parse_in_child(data: bytes, container: str, stem: str, progress=None) -> list[RawSheet]:
     with tempfile.TemporaryDirectory(prefix="ledger-read-") as tmp:
         src, out = os.path.join(tmp, "upload." + container), os.path.join(tmp, "out.pickle")
         with open(src, "wb") as f:
             f.write(data)
         cmd = [sys.executable, "-P", os.path.abspath(__file__), "--child", src, out, stem]
-        try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, timeout=PARSE_TIMEOUT_S,
-                                  env=dict(os.environ, RUST_BACKTRACE="0"))
-        except subprocess.TimeoutExpired:           # run() has killed the child
-            raise ReadError(_MSG["timeout"]) from None
-        except (OSError, ValueError) as e:
-            raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
+        with open(os.path.join(tmp, "stderr"), "w+b") as err:
+            try:
+                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                        env=dict(os.environ, RUST_BACKTRACE="0"))
+            except (OSError, ValueError) as e:
+                raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
+            try:
+                _follow(proc, time.monotonic() + PARSE_TIMEOUT_S, progress)
+            finally:
+                if proc.poll() is None:             # timed out (or interrupted): the child goes
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+            err.seek(0)
+            stderr = err.read()
         if proc.returncode != 0 or not os.path.exists(out):
             # a signal (Rust aborts when an allocation hits the limit) or an out-of-memory exit
-            big = proc.returncode < 0 or b"memory" in proc.stderr.lower()
+            big = proc.returncode < 0 or b"memory" in stderr.lower()
             raise ReadError(_MSG["too_big"] if big else _MSG["corrupt"])
         with open(out, "rb") as f:                  # the sheet list: names, sizes, merges - no cells
             status, payload = pickle.load(f)
@@ -192,6 +203,32 @@ def _parse_in_child(data: bytes, container: str, stem: str) -> list[RawSheet]:
                     for name, hidden, n_rows, width, merges, files in payload]
         except MemoryError:
             raise ReadError(_MSG["too_big"]) from None
+
+
+def _follow(proc, deadline: float, progress) -> None:
+    """Wait for the child until the deadline, passing on the progress lines it prints ("done total")."""
+    fd = proc.stdout.fileno()
+    buf = b""
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ReadError(_MSG["timeout"])
+            if not sel.select(timeout=min(left, 1.0)):
+                continue
+            chunk = os.read(fd, 4096)
+            if not chunk:                           # the child has closed its output: it is done
+                break
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            if progress and lines:
+                done, total = (int(x) for x in lines[-1].split())
+                progress(min(done / max(total, 1), 1.0))
+    try:
+        proc.wait(timeout=max(deadline - time.monotonic(), 0.01))
+    except subprocess.TimeoutExpired:
+        raise ReadError(_MSG["timeout"]) from None
 
 
 def _load_sheet(files: list[tuple[str, str | None]], n_rows: int, width: int) -> dict:
@@ -317,12 +354,26 @@ class _SheetWriter:
                                              "value": cells.encode_mixed(o_val)}))
         self.files.append((path, other_path))
         self.start = end
+        _Progress.rows += n
+        _Progress.report()
 
     def finish(self, name: str, hidden: bool, merges: list) -> tuple:
         self.flush()
         n_rows = self.last + 1                      # rows that held only "" at the end are dropped
         width = self.width if n_rows else 0
         return (name, hidden, n_rows, width, merges, self.files if width else [])
+
+
+class _Progress:
+    """Progress lines for the parent ("done total"): the parse counts for a third, the rows converted for the rest."""
+    rows, total = 0, 0
+
+    @classmethod
+    def report(cls) -> None:
+        if cls.total:
+            done = cls.total // 3 + min(cls.rows, cls.total) * 2 // 3
+            sys.stdout.write(f"{done} {cls.total}\n")
+            sys.stdout.flush()
 
 
 def _write_ipc(path: str, table) -> None:
@@ -353,6 +404,9 @@ def _parse(src: str, stem: str, tmp: str) -> list[tuple]:
     loaded = [(i, m, wb.get_sheet_by_index(i)) for i, m in enumerate(meta)
               if m.typ not in (pc.SheetTypeEnum.ChartSheet, pc.SheetTypeEnum.Vba)]
     scan.join()
+    total = sum(sh.end[0] + 1 for _, _, sh in loaded if sh.start is not None)
+    _Progress.total = total
+    _Progress.report()                              # the parse is about a third of the child's work
     result = []
     for i, m, sh in loaded:
         result.append(_write_sheet(sh, m.name, m.visible != pc.SheetVisibleEnum.Visible, tmp, i,

@@ -39,21 +39,23 @@ class _Column:
     `values` (the distinct Python values, as the reader gave them), -1 for an empty cell. Every per-value rule
     (blank, 合计, parsing, vocabularies, companies) runs once per distinct value, and rows take its result by
     their code (numpy); only the failing rows become Python again, as issues."""
-    __slots__ = ("codes", "values", "_index")
+    __slots__ = ("codes", "values", "_index", "arrow")
 
-    def __init__(self, codes: np.ndarray, values: list):
+    def __init__(self, codes: np.ndarray, values: list, arrow=None):
         self.codes, self.values, self._index = codes, values, None
+        self.arrow = arrow                # the first len(arrow) values as an Arrow array (the column's dictionary)
 
     @classmethod
     def of(cls, sheet: RawSheet, j: int, start: int, n: int) -> "_Column":
         body = sheet.table.column(j).slice(start) if j < sheet.width else None
         if body is None or body.type == pa.null() or body.null_count == len(body):
-            codes, values = np.full(n, -1, np.int64), []
+            codes, values, arrow = np.full(n, -1, np.int64), [], None
         else:
             enc = pc.dictionary_encode(body.combine_chunks())
             codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-            values = enc.dictionary.to_pylist()
-        col = cls(codes, values)
+            arrow = enc.dictionary
+            values = arrow.to_pylist()
+        col = cls(codes, values, arrow)
         for r, v in sheet.other.get(j, {}).items():
             if start <= r < start + n:
                 codes[r - start] = col.code(v)
@@ -77,30 +79,38 @@ class _Column:
         c = self.codes[i]
         return None if c < 0 else self.values[c]
 
-    def per_value(self, fn, dtype=bool, none=None) -> np.ndarray:
-        """fn over the distinct values, as an array indexed by code (the last slot, -1, is the empty cell)."""
-        out = np.empty(len(self.values) + 1, dtype=dtype if dtype is not object else object)
-        for k, v in enumerate(self.values):
-            out[k] = fn(v)
-        out[-1] = fn(None) if none is None else none
-        return out
-
     def take(self, per: np.ndarray) -> np.ndarray:
         return per[self.codes]            # code -1 takes the last slot: the empty cell's value
 
 
-def _arrow_flags(values: list, pattern: str) -> list[bool] | None:
+def _strings(col: _Column) -> pa.Array:
+    """The column's distinct values as an Arrow string array (None where a value is not text)."""
+    n0 = len(col.arrow) if col.arrow is not None and col.arrow.type == pa.string() else 0
+    rest = [v if type(v) is str else None for v in col.values[n0:]]
+    if not n0:
+        return pa.array(rest, pa.string())
+    return pa.concat_arrays([col.arrow, pa.array(rest, pa.string())]) if rest else col.arrow
+
+
+def _arrow_flags(col: _Column, pattern: str) -> list[bool]:
     """Which distinct strings contain `pattern` (RE2, after NFKC and lower case): a cheap filter before a
     Python rule, so that e.g. 100,000 distinct descriptions are not each normalised to look for 合计."""
-    strs = [v if type(v) is str else None for v in values]
-    if not any(s is not None for s in strs):
-        return [False] * len(values)
-    a = pc.utf8_lower(pc.utf8_normalize(pa.array(strs, pa.string()), "NFKC"))
+    a = _strings(col)
+    if a.null_count == len(a):
+        return [False] * len(a)
+    a = pc.utf8_lower(pc.utf8_normalize(a, "NFKC"))
     return pc.fill_null(pc.match_substring_regex(a, pattern), False).to_pylist()
 
 
-def _blank_cell(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+def _filled(col: _Column) -> np.ndarray:
+    """Per distinct value (and the empty cell, last): does the cell hold something (not blank text)?"""
+    a = _strings(col)
+    out = np.ones(len(a) + 1, bool)
+    out[-1] = False
+    if a.null_count < len(a):
+        blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(a), ""), False).to_numpy(zero_copy_only=False)
+        out[:-1] &= ~blank
+    return out
 
 
 def _skip_rows(cols: list[_Column], n: int, header: Header, header_keys: dict[int, str]) -> np.ndarray:
@@ -113,11 +123,11 @@ def _skip_rows(cols: list[_Column], n: int, header: Header, header_keys: dict[in
     for j, c in enumerate(cols):
         if not c.values:
             continue
-        filled[:, j] = c.take(c.per_value(lambda v: not _blank_cell(v), none=False))
-        hint = _arrow_flags(c.values, "计")
+        filled[:, j] = c.take(_filled(c))
+        hint = _arrow_flags(c, "计")
         t = np.array([h and bool(_TOTAL.match(compact(v))) for v, h in zip(c.values, hint)] + [False])
         total[:, j] = t[c.codes]
-        hint = _arrow_flags(c.values, "[人导话期注明]")
+        hint = _arrow_flags(c, "[人导话期注明]")
         g = np.array([h and bool(_SIGNATURE.match(compact(cell_text(v)))) for v, h in zip(c.values, hint)] + [False])
         sign[:, j] = g[c.codes]
     skip = ~filled.any(axis=1)
@@ -138,7 +148,7 @@ def _skip_rows(cols: list[_Column], n: int, header: Header, header_keys: dict[in
             if j >= width or not cols[j].values or not k:
                 continue
             c = cols[j]
-            hint = _arrow_flags(c.values, re.escape(k[0]))
+            hint = _arrow_flags(c, re.escape(k[0]))
             h = np.array([bool(x) and isinstance(v, str) and header_key(v) == k for v, x in zip(c.values, hint)]
                          + [False])[c.codes]
             hits += h
