@@ -41,15 +41,19 @@ def encode(col: list) -> tuple[pa.Array, list[int], list]:
     into it, an error cell) are empty in the body and listed as (row index, value) exceptions."""
     counts = Counter(map(type, col))
     counts.pop(type(None), None)
+    if str in counts and (empty := col.count("")):  # an empty cell is no text: it must not make a column text
+        counts[str] -= empty
+        if not counts[str]:
+            del counts[str]
     typed = [(n, t) for t, n in counts.items() if t in TYPED]
     if not typed:                                   # empty, or only times, durations, errors…
-        rows = [i for i, v in enumerate(col) if v is not None]
+        rows = [i for i, v in enumerate(col) if v is not None and v != ""]
         return pa.nulls(len(col), pa.null()), rows, [col[i] for i in rows]
     dom = max(typed, key=lambda x: (x[0], x[1] is str))[1]
     rows = ([i for i, v in enumerate(col) if type(v) is not dom and v is not None and v != ""]
             if len(counts) > 1 else [])
     body = col
-    if dom is not str and str in counts:            # "" (empty) cells of a non-text column
+    if dom is not str and "" in col:                # "" (empty) cells of a non-text column
         body = [None if v == "" else v for v in col]
     if rows:
         body = list(body) if body is col else body

@@ -15,9 +15,8 @@ abort the whole process ("memory allocation of 549755813888 bytes failed") - in-
 kills the Streamlit server. So the parse runs in a fresh interpreter (`python -P read.py
 --child`: stdlib + calamine only, never the analytics package) whose address space is limited
 to its start size + 2 GiB and whose wall clock is limited to 60 s; those bombs now fail in
-~50 ms. The grid comes back as a pickle file (protocol 5, no memo, gc paused while loading).
-Cost: ~50 ms per file; ~0.4 s on a 100k-row x 16-column xlsx (8 MB) that takes ~1.5 s to parse
-in-process. The 2 GiB fit about 1,000,000 such rows (400k rows: 810 MB peak, 7 s).
+~50 ms. The grid comes back as Arrow IPC files, 65,536 rows at a time, one typed array per column
+plus the cells of other types (cells.py; docs/ingest.md §8) - no Python object per cell crosses over.
 
 Caps, each a ReadError when data lies beyond it, never a silent cut: 200 sheets, 1,100,000 rows
 (Excel stops at 1,048,576) and 300 columns per sheet (a real ledger has fewer than 50).
