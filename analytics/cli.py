@@ -372,7 +372,7 @@ def _ingest(store, args) -> int:
             worst = 1
             continue
         res = actions.upload(store, _cli_user(args.by), p.read_bytes(), p.name, company=args.company,
-                             period=args.period)
+                             period=args.period, progress=_progress_line(p.name))
         print(f"{p.name}：{STATUS_LABELS[res.status]}。{res.message}")
         for e in res.errors:
             print(e.line(p.name))
@@ -381,6 +381,23 @@ def _ingest(store, args) -> int:
         if not res.accepted:
             worst = 1
     return worst
+
+
+def _progress_line(name: str, after_s: float = 2.0, every_s: float = 1.0):
+    """A progress line on stderr for a file that takes more than a couple of seconds (none for a quick one)."""
+    import time
+    t0, last = time.monotonic(), [0.0]
+    tty = sys.stderr.isatty()
+
+    def show(fraction: float, what: str) -> None:
+        now = time.monotonic()
+        if now - t0 < after_s or (now - last[0] < every_s and fraction < 1.0):
+            return
+        last[0] = now
+        line = f"{name}：{what} {fraction:.0%}（已用 {now - t0:.0f} 秒）"
+        print(("\r" + line + ("\n" if fraction >= 1.0 else "")) if tty else line, end="" if tty else "\n",
+              file=sys.stderr, flush=True)
+    return show
 
 
 def _metrics(store, args) -> int:

@@ -1,7 +1,9 @@
-"""python -m bench [--rows 100000] [--hazards 1000000] [--skip ingest engine pages browser]   (make bench)
+"""python -m bench [--rows 100000] [--hazards 1000000] [--skip ingest engine pages browser] [--big-rows 1000000]
+                  [--only-ingest]   (make bench)
 
-1. Ingest a generated N-row hazard .xlsx through the CLI (`python -m analytics ingest`), against the baseline
-   of merely reading the same file with pandas + openpyxl (issue 11 point 1, as the ingest is today).
+1. Ingest a generated N-row hazard .xlsx through the CLI (`python -m analytics ingest`, whole process), against
+   whole processes merely reading the same file: pandas + openpyxl, python-calamine's rows, fastexcel's Arrow
+   (issue 11 point 1); --big-rows also ingests a far larger file (peak RSS: the reader's memory cap).
 2. Builds the large group (200 companies in 8 板块, M hazards over ten years, 1,000 accidents) in a temp dir.
 3. Engine: every §3 metric, a 12-month series, the 板块 roll-up and 需要关注, uncached, against a bare DuckDB
    GROUP BY month, company over the same table.
@@ -65,20 +67,50 @@ def timed(fn, repeat: int = 1) -> float:
     return statistics.median(times)
 
 
-def bench_ingest(rows: int, tmp: Path) -> None:
-    import pandas as pd
+_READERS = {   # whole processes, each reading the same file (issue 11 point 1's baselines and candidates)
+    "pandas+openpyxl": "import pandas as pd, sys; pd.read_excel(sys.argv[1], engine='openpyxl', header=1)",
+    "python-calamine rows": "import python_calamine as pc, sys; "
+                            "pc.CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()",
+    "fastexcel → Arrow": "import fastexcel, sys; fastexcel.read_excel(sys.argv[1]).load_sheet(0, header_row=None)"
+                         ".to_arrow()",
+}
+
+
+def _process(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB of the process and its children) of one whole process."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    wall = time.perf_counter() - t
+    return wall, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+
+
+def bench_ingest(rows: int, tmp: Path, readers: bool = True) -> None:
+    """`python -m analytics ingest` of an N-row hazard .xlsx, whole process, against whole processes merely reading
+    the same file: pandas + openpyxl (target: ingest ≥ 8× faster) and python-calamine building its rows (target:
+    ingest ≤ 1.5× its time); fastexcel (calamine → Arrow) for comparison."""
+    import importlib.util
     company = "基准测试有限公司"
     xlsx = tmp / f"hazards_{rows}.xlsx"
     write_hazard_xlsx(xlsx, rows, company)
-    db = tmp / "ingest.duckdb"
+    db = tmp / f"ingest_{rows}.duckdb"
     py = sys.executable
     subprocess.run([py, "-m", "analytics", "--db", str(db), "companies", "add", company], cwd=ROOT, check=True,
                    capture_output=True)
-    t_base = timed(lambda: pd.read_excel(xlsx, engine="openpyxl", header=1))
-    t_ingest = timed(lambda: subprocess.run([py, "-m", "analytics", "--db", str(db), "ingest", str(xlsx)], cwd=ROOT,
-                                            check=True, capture_output=True))
-    print(f"ingest {rows:,}-row hazard .xlsx via CLI: {t_ingest:.2f} s "
-          f"(baseline pandas+openpyxl read only: {t_base:.2f} s; ratio {t_ingest / t_base:.2f}×)")
+    t_ingest, rss = _process([py, "-m", "analytics", "--db", str(db), "ingest", str(xlsx)])
+    print(f"ingest {rows:,}-row hazard .xlsx via CLI (whole process): {t_ingest:.2f} s, peak RSS {rss:.0f} MB")
+    if not readers:
+        return
+    base = {}
+    for label, code in _READERS.items():
+        if label.startswith("fastexcel") and importlib.util.find_spec("fastexcel") is None:
+            continue
+        base[label], _ = _process([py, "-c", code, str(xlsx)])
+    for label, t in base.items():
+        print(f"  {label:<22} reading only: {t:6.2f} s   ingest is {t / t_ingest:4.1f}× faster "
+              f"({t_ingest / t:4.2f}× its time)")
+    print(f"  targets: ≥ 8× faster than pandas+openpyxl, ≤ 1.5× python-calamine's time")
 
 
 COMPANIES, PARENTS = 200, 8
@@ -245,11 +277,18 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--hazards", type=int, default=1_000_000)
     ap.add_argument("--skip", nargs="*", default=[], choices=["ingest", "engine", "pages", "browser"])
+    ap.add_argument("--big-rows", type=int, default=0, help="also ingest a file this large (e.g. 1000000: the "
+                                                            "reader's memory cap), without the reader baselines")
+    ap.add_argument("--only-ingest", action="store_true", help="stop after the ingest part")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         if "ingest" not in a.skip:
             bench_ingest(a.rows, tmp)
+            if a.big_rows:
+                bench_ingest(a.big_rows, tmp, readers=False)
+        if a.only_ingest:
+            return
         db = tmp / "group.duckdb"
         t = time.perf_counter()
         build_group(db, a.hazards)

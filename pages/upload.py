@@ -31,9 +31,16 @@ with tab_up:
     preview = b1.button("预览改动（不导入）", disabled=not files, key="up_preview")
     go = b2.button("导入", type="primary", disabled=not files, key="up_go")
     if preview or go:
-        st.session_state["up_results"] = [
-            (actions.upload(s, auth.current(), uf.getvalue(), uf.name, company=company, period=period or None,
-                            address=auth.address(), dry_run=preview), uf.getvalue()) for uf in files]
+        bar = st.progress(0.0, text="准备中…")
+        results = []
+        for k, uf in enumerate(files):
+            shown = lambda f, what, k=k, name=uf.name: bar.progress(  # noqa: E731
+                min((k + f) / len(files), 1.0), text=f"{name}（{k + 1}/{len(files)}）：{what} {f:.0%}")
+            results.append((actions.upload(s, auth.current(), uf.getvalue(), uf.name, company=company,
+                                           period=period or None, address=auth.address(), dry_run=preview,
+                                           progress=shown), uf.getvalue()))
+        bar.empty()
+        st.session_state["up_results"] = results
         if any(res.status == "loaded" for res, _ in st.session_state["up_results"]):
             cache.rewarm(s)  # the figures last shown, recomputed meanwhile for the new data
             st.rerun()       # the data changed: redraw from the top (the 演示数据 banner, the history), results kept

@@ -19,6 +19,7 @@ from ..store.db import Store, stage, unstage
 from ..ledgers import LEDGERS
 from ..store.schema import ledger_columns
 from .diff import Diff, diff_records
+from .frame import Frame
 
 ARROW = {"VARCHAR": pa.string(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "INTEGER": pa.int32(),
          "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_()}
@@ -35,7 +36,7 @@ class NewBatch:
     file: str
     sha256: str
     ledger: str
-    records: list[dict]
+    records: Frame | list[dict]
     warnings: list[iss.Issue]
     companies: list[str]
     period_start: dt.date | None
@@ -49,7 +50,8 @@ class NewBatch:
 def _arrow(ledger: str, records: list[dict], batch_id: int) -> pa.Table:
     cols = ledger_columns(LEDGERS[ledger])
     schema = pa.schema([(n, ARROW[t]) for n, t in cols])
-    data = {n: [batch_id] * len(records) if n == "batch_id" else [r.get(n) for r in records] for n, _ in cols}
+    records = records if isinstance(records, Frame) else Frame.from_records(records)
+    data = {n: [batch_id] * len(records) if n == "batch_id" else records.column(n) for n, _ in cols}
     return pa.table(data, schema=schema)
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from . import issues as iss
 from ..companies import registry
 from ..store.db import Store
-from .locate import Header, NearMiss, date_context, detect, looks_like_company, near_miss, sheet_month, title_info
+from .locate import MAX_HEADER_SCAN, Header, NearMiss, date_context, detect, looks_like_company, near_miss, sheet_month, title_info
 from ..ledgers import LEDGERS
 from .diff import Diff, diff_records
+from .frame import Frame
 from .load import NewBatch, write_batches
 from .read import ReadError, read_workbook
 from .stage import stage_sheet, unknown_company
@@ -27,6 +28,7 @@ from .check import check_records
 
 LOADED, DUPLICATE, REJECTED, NO_LEDGER = "loaded", "duplicate", "rejected", "no_ledger"
 PREVIEW = "preview"                     # a dry run that passed every check: nothing written yet
+READING, CHECKING, LOADING, DONE = "读取文件", "检查数据", "写入数据库", "完成"   # the steps progress() hears
 STATUS_LABELS = {LOADED: "已导入", DUPLICATE: "重复文件，未改动", REJECTED: "已拒收", NO_LEDGER: "未识别出台账",
                  PREVIEW: "检查通过（预览，尚未导入）"}
 
@@ -67,9 +69,11 @@ def ingest_file(store: Store, path: str | Path, **kw) -> FileResult:
 
 def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | None = None,
                  period: str | None = None, uploaded_by: str | None = None,
-                 today: dt.date | None = None, dry_run: bool = False) -> FileResult:
+                 today: dt.date | None = None, dry_run: bool = False, progress=None) -> FileResult:
     """Check a file and load it (all or nothing). With dry_run, check it and say what loading it would
-    change (FileResult.diffs, status PREVIEW) without writing anything."""
+    change (FileResult.diffs, status PREVIEW) without writing anything. `progress(fraction, step)`, if given,
+    hears how far it got (reading is most of the time: 0 … 0.7, checking to 0.85, then loading)."""
+    step = progress or (lambda fraction, what: None)
     today = today or dt.date.today()
     sha = hashlib.sha256(data).hexdigest()
     res = FileResult(filename, sha, REJECTED, "")
@@ -85,13 +89,15 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         res.errors.append(iss.error("bad_period", str(e), value=period))
         res.message = str(e)
         return res
+    step(0.0, READING)
     try:
-        sheets = read_workbook(data, filename)
+        sheets = read_workbook(data, filename, progress=lambda f: step(0.7 * f, READING))
     except ReadError as e:
         res.errors.append(iss.error("unreadable", f"文件无法读取：{e}"))
         res.message = f"文件无法读取：{e}"
         return res
 
+    step(0.7, CHECKING)
     reg = registry(store)
     forced = None
     if company:
@@ -107,26 +113,27 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
     for sh in sheets:
         if sh.name in IGNORED_SHEETS:
             continue
+        head = sh.head(HEAD_ROWS)
         if sh.hidden:
-            if detect(sh.rows):
+            if detect(head):
                 res.notes.append(iss.warning("hidden_sheet", f"隐藏工作表“{sh.name}”已跳过", sheet=sh.name))
             continue
-        h = detect(sh.rows)
+        h = detect(head)
         if h is None:
-            if not _is_instructions(sh.name) and (nm := near_miss(sh.rows)):
+            if not _is_instructions(sh.name) and (nm := near_miss(head)):
                 recognised = True
                 near.append((sh.name, nm))
-            elif any(any(v is not None for v in r) for r in sh.rows) and not _is_instructions(sh.name):
+            elif sh.n_rows and not _is_instructions(sh.name):
                 res.notes.append(iss.warning("sheet_skipped", f"工作表“{sh.name}”未识别为台账，已跳过", sheet=sh.name))
             continue
         recognised = True
-        info = title_info(sh.rows, h.rows[0], h.ledger)
+        info = title_info(head, h.rows[0], h.ledger)
         ctx = date_context(info, sh.name, per)
-        sheet_company, company_issue = _sheet_company(sh, h, info, reg)
-        st = stage_sheet(sh.name, sh.rows, h, ctx, sheet_company, reg, sh.merges, forced)
+        sheet_company, company_issue = _sheet_company(sh.name, head, h, info, reg)
+        st = stage_sheet(sh, h, ctx, sheet_company, reg, forced)
         if sheet_company is None and "company" not in h.columns and (st.records or st.issues) and not forced:
             st.issues.insert(0, company_issue or _no_company(sh.name, h))
-            st.records = []                 # rows without a company cannot be checked further
+            st.records = Frame()            # rows without a company cannot be checked further
         elif not st.records and not st.issues and sheet_company is None:
             res.notes.append(iss.warning("sheet_skipped", f"工作表“{sh.name}”没有数据行，也未写明单位，已跳过",
                                          sheet=sh.name))
@@ -158,19 +165,20 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
     by_ledger: dict[str, list[_Part]] = defaultdict(list)
     for p in parts:
         by_ledger[p.ledger].append(p)
-    staged: dict[str, list[dict]] = {}
+    staged: dict[str, Frame] = {}
     for ledger, ps in by_ledger.items():
-        recs = [r for p in ps for r in p.records]
-        checks = check_records(ledger, recs, {p.sheet: p.header for p in ps}, today)
+        recs = Frame.concat([p.records for p in ps])
+        checks, recs = check_records(ledger, recs, {p.sheet: p.header for p in ps}, today)
         res.errors += [x for x in checks if x.is_error]
         res.warnings += [x for x in checks if not x.is_error]
-        staged[ledger] = recs           # check_records drops keys repeated across sheets (the later wins)
+        staged[ledger] = recs           # without the keys repeated across sheets (the later wins)
 
     if res.errors:
         res.status = REJECTED
         res.message = f"发现 {len(res.errors)} 处错误，整个文件未导入。请按清单修改后重新上传。"
         return res
 
+    step(0.85, LOADING)
     now = dt.datetime.now().replace(microsecond=0)
     who = uploaded_by or getpass.getuser()
     batches = []
@@ -181,7 +189,7 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         start, end = (months[0], months[-1]) if months else (None, None)
         if ledger == "indicators" and months:
             end = dt.date(end.year, 12, 1)
-        companies = sorted({r["company"] for r in recs} | {c for c, _ in coverage})
+        companies = sorted(set(recs.column("company")) | {c for c, _ in coverage})
         sheets_of = {p.sheet for p in ps}
         warns = [w for w in res.warnings if w.sheet in sheets_of or w.sheet is None]
         batches.append(NewBatch(filename, sha, ledger, recs, warns, companies, start, end, coverage, who, now))
@@ -196,11 +204,14 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
             res.ledgers[b.ledger] = len(b.records)
             res.diffs[b.ledger] = b.diff
         res.status = LOADED
+    step(1.0, DONE)
     parts_msg = "，".join(f"{LEDGERS[k].label} {n} 行（{res.diffs[k].summary}）" for k, n in res.ledgers.items())
     res.message = (("检查通过，导入后将写入：" if dry_run else "已导入：") + parts_msg
                    + (f"；{len(res.warnings)} 条警告" if res.warnings else ""))
     return res
 
+
+HEAD_ROWS = MAX_HEADER_SCAN + 1           # the rows header detection and the title lines look at
 
 # Sheets that are never a ledger: the error list of an annotated file sent back after fixing.
 IGNORED_SHEETS = ("错误清单",)
@@ -219,7 +230,7 @@ class _Part:
     header: Header
     company: str | None                  # the registered company named by form or title
     named: set[dt.date]                  # months the sheet speaks for (sheet name, title, --period)
-    records: list[dict]
+    records: Frame
 
 
 def _missing_columns(sheet: str, nm: NearMiss) -> list[iss.Issue]:
@@ -247,9 +258,11 @@ def _chosen_conflicts(chosen: str, parts: list[_Part], errors: list[iss.Issue]) 
     for p in parts:
         if p.company:
             named.setdefault(p.company, (p.sheet, None))
-        for r in p.records:
-            if not r.get("by_choice"):
-                named.setdefault(r["company"], (r["sheet"], r["row_no"]))
+        r = p.records
+        for company, sheet, row, chosen_ in zip(r.column("company"), r.column("sheet"), r.column("row_no"),
+                                                r.column("by_choice")):
+            if not chosen_:
+                named.setdefault(company, (sheet, row))
     for e in errors:                         # names the file gives that are not registered
         if e.code == "unknown_company" and e.column != "上传时选择的单位" and e.value:
             named.setdefault(e.value, (e.sheet, e.row))
@@ -264,13 +277,13 @@ def _chosen_conflicts(chosen: str, parts: list[_Part], errors: list[iss.Issue]) 
                       sheet=where[0], row=where[1], column="单位", value=others[0])]
 
 
-def _sheet_company(sh, h: Header, info, reg) -> tuple[str | None, iss.Issue | None]:
+def _sheet_company(sheet: str, head: list[list], h: Header, info, reg) -> tuple[str | None, iss.Issue | None]:
     """The registered company a sheet speaks for (填报单位, else a sheet named by a registered name or alias,
     else the title), and the error to report once when the sheet has no company column and the named
     company is unknown."""
     if info.company and not info.company_in_title and (name := reg.match(info.company)):
         return name, None
-    if name := reg.match(sh.name):
+    if name := reg.match(sheet):
         return name, None
     if not info.company:
         return None, None
@@ -280,11 +293,11 @@ def _sheet_company(sh, h: Header, info, reg) -> tuple[str | None, iss.Issue | No
     if info.company_in_title and not looks_like_company(info.company):
         return None, None                # e.g. "安全教育培训台账": the title's words are not a company
     r = info.company_row
-    row = sh.rows[r] if r is not None else []
+    row = head[r] if r is not None else []
     col = next((j for j, v in enumerate(row) if isinstance(v, str) and info.company in nfkc(v)), None)
     if col is None:
         col = next((j for j, v in enumerate(row) if v is not None), None)
-    return None, unknown_company(info.company, reg, sheet=sh.name, row=None if r is None else r + 1,
+    return None, unknown_company(info.company, reg, sheet=sheet, row=None if r is None else r + 1,
                                  column="填报单位" if not info.company_in_title else "标题",
                                  value=info.company, col=col)
 
@@ -321,7 +334,7 @@ def _months_between(a: dt.date, b: dt.date) -> list[dt.date]:
     return out
 
 
-def _coverage(ledger: str, parts: list[_Part], kept: list[dict]) -> set[tuple[str, dt.date]]:
+def _coverage(ledger: str, parts: list[_Part], kept: Frame) -> set[tuple[str, dt.date]]:
     """The (company, month) pairs a ledger's batch speaks for.
 
     flow (training, investment): every month a row falls in, and every month a sheet names
@@ -331,12 +344,15 @@ def _coverage(ledger: str, parts: list[_Part], kept: list[dict]) -> set[tuple[st
     indicators: every month of each year the file holds.
     Each sheet's company (form/title) and the companies of its rows are covered."""
     lg = LEDGERS[ledger]
-    kept_ids = {id(r) for r in kept}
     out: set[tuple[str, dt.date]] = set()
     for p in parts:
-        recs = [r for r in p.records if id(r) in kept_ids] if lg.semantics != "flow" else p.records
-        companies = {r["company"] for r in p.records} | ({p.company} if p.company else set())
-        data = {(r["company"], _first_of(r.get(lg.date_field))) for r in recs} - {(c, None) for c in companies}
+        recs = p.records
+        pairs = set(zip(recs.column("company"), recs.column(lg.date_field)))
+        if lg.semantics != "flow":              # the records loaded from this sheet (a key repeated later is not)
+            pairs = {(c, d) for c, d, sh in zip(kept.column("company"), kept.column(lg.date_field),
+                                               kept.column("sheet")) if sh == p.sheet}
+        companies = set(recs.column("company")) | ({p.company} if p.company else set())
+        data = {(c, _first_of(d)) for c, d in pairs} - {(c, None) for c in companies}
         if ledger == "indicators":
             for c, m in data:
                 out |= {(c, dt.date(m.year, k, 1)) for k in range(1, 13)}

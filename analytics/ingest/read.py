@@ -15,9 +15,8 @@ abort the whole process ("memory allocation of 549755813888 bytes failed") - in-
 kills the Streamlit server. So the parse runs in a fresh interpreter (`python -P read.py
 --child`: stdlib + calamine only, never the analytics package) whose address space is limited
 to its start size + 2 GiB and whose wall clock is limited to 60 s; those bombs now fail in
-~50 ms. The grid comes back as a pickle file (protocol 5, no memo, gc paused while loading).
-Cost: ~50 ms per file; ~0.4 s on a 100k-row x 16-column xlsx (8 MB) that takes ~1.5 s to parse
-in-process. The 2 GiB fit about 1,000,000 such rows (400k rows: 810 MB peak, 7 s).
+~50 ms. The grid comes back as Arrow IPC files, 65,536 rows at a time, one typed array per column
+plus the cells of other types (cells.py; docs/ingest.md §8) - no Python object per cell crosses over.
 
 Caps, each a ReadError when data lies beyond it, never a silent cut: 200 sheets, 1,100,000 rows
 (Excel stops at 1,048,576) and 300 columns per sheet (a real ledger has fewer than 50).
@@ -32,24 +31,37 @@ and .ods an error cell reads as None.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import gc
 import io
+import itertools
 import os
 import pickle
 import posixpath
 import re
 import shutil
 import signal
+import selectors
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
+
+if __package__:
+    from . import cells
+else:                                               # the reading child runs this file as a script (-P)
+    class _NoPandas:                                # pyarrow would import pandas (0.5 s) to look for DataFrames
+        @staticmethod
+        def find_spec(name, *args):
+            if name == "pandas" or name.startswith("pandas."):
+                raise ImportError("not in the reading child")
+    sys.meta_path.insert(0, _NoPandas)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import cells                                    # noqa: E402 - stdlib + pyarrow only
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 MAX_SHEETS, MAX_ROWS, MAX_COLS = 200, 1_100_000, 300
@@ -71,32 +83,71 @@ _MSG = {
 }
 
 
-@dataclass(frozen=True)
-class CellError:
-    """An Excel error cell such as #REF!, #DIV/0!, #N/A, #VALUE!."""
-    code: str
+CellError = cells.CellError
 
 
-@dataclass
 class RawSheet:
-    name: str
-    rows: list[list[object]]    # rows[0] is Excel row 1, rows[i][j] is column j (A=0)
-    hidden: bool = False        # hidden or very hidden
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)   # (r0, c0, r1, c1), 0-based, inclusive
+    """One sheet as read: its cells as columns, hidden or not, and its merged ranges (r0, c0, r1, c1), 0-based,
+    inclusive. Column j (A=0) is `table.column(j)` - a typed Arrow array, row i = Excel row i + 1 - with the
+    cells of another type in `other[j]` ({row: value}, e.g. the header text above a date column, an error
+    cell). `rows` gives the same grid as Python lists (rows[i][j]), built on first use; the ingest reads the
+    columns, and only the first rows (`head`) as Python values."""
+
+    def __init__(self, name: str, rows: list[list[object]] | None = None, hidden: bool = False,
+                 merges: list[tuple[int, int, int, int]] | None = None, *, table=None, other=None):
+        self.name, self.hidden, self.merges = name, hidden, list(merges or [])
+        if table is None:
+            table, other = cells.table_from_rows(rows or [])
+        self.table, self.other = table, other or {}
+        self._rows = rows
+
+    @property
+    def n_rows(self) -> int:
+        return self.table.num_rows
+
+    @property
+    def width(self) -> int:
+        return self.table.num_columns
+
+    @property
+    def rows(self) -> list[list[object]]:
+        if self._rows is None:
+            self._rows = cells.rows_of(self.table, self.other)
+        return self._rows
+
+    def head(self, n: int) -> list[list[object]]:
+        """The first n rows as Python lists (what header detection and the title lines look at)."""
+        if self._rows is not None:
+            return self._rows[:n]
+        return cells.rows_of(self.table.slice(0, n), self.other)
+
+    def column(self, j: int) -> list:
+        """Column j's Python values (every row)."""
+        return cells.values(self.table.column(j), self.other.get(j))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, RawSheet):
+            return NotImplemented
+        return (self.name, self.hidden, self.merges, self.rows) == (other.name, other.hidden, other.merges, other.rows)
+
+    def __repr__(self) -> str:
+        return f"RawSheet({self.name!r}, {self.n_rows} rows × {self.width} columns, hidden={self.hidden})"
 
 
 class ReadError(Exception):
     """The file cannot be read; str(e) is a message in Chinese for the user."""
 
 
-def read_workbook(data: bytes, filename: str) -> list[RawSheet]:
+def read_workbook(data: bytes, filename: str, progress=None) -> list[RawSheet]:
+    """The sheets of a file. `progress(fraction)` (0 … 1), if given, is called from this thread while the child
+    reads: the parse itself, then the rows turned into columns."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"不支持的文件类型“{suffix or '无扩展名'}”，" + _FORMATS)
     if not data:
         raise ReadError("文件是空的（0 字节），请检查后重新上传")
     stem = Path(filename).stem.replace("\0", "").encode("utf-8", "replace").decode() or "CSV"
-    return _parse_in_child(data, _container(data, suffix), stem)
+    return _parse_in_child(data, _container(data, suffix), stem, progress)
 
 
 def _container(data: bytes, suffix: str) -> str:
@@ -142,55 +193,105 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _parse_in_child(data: bytes, container: str, stem: str) -> list[RawSheet]:
+def _parse_in_child(data: bytes, container: str, stem: str, progress=None) -> list[RawSheet]:
     sweep_stale()
     with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-") as tmp:
         src, out = os.path.join(tmp, "upload." + container), os.path.join(tmp, "out.pickle")
         with open(src, "wb") as f:
             f.write(data)
         cmd = [sys.executable, "-P", os.path.abspath(__file__), "--child", src, out, stem]
-        try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, timeout=PARSE_TIMEOUT_S,
-                                  env=dict(os.environ, RUST_BACKTRACE="0", LEDGER_READ_PARENT=str(os.getpid())))
-        except subprocess.TimeoutExpired:           # run() has killed the child
-            raise ReadError(_MSG["timeout"]) from None
-        except (OSError, ValueError) as e:
-            raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
+        with open(os.path.join(tmp, "stderr"), "w+b") as err:
+            try:
+                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                                        env=dict(os.environ, RUST_BACKTRACE="0",
+                                                LEDGER_READ_PARENT=str(os.getpid())))
+            except (OSError, ValueError) as e:
+                raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
+            try:
+                _follow(proc, time.monotonic() + PARSE_TIMEOUT_S, progress)
+            finally:
+                if proc.poll() is None:             # timed out (or interrupted): the child goes
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+            err.seek(0)
+            stderr = err.read()
         if proc.returncode != 0 or not os.path.exists(out):
             # a signal (Rust aborts when an allocation hits the limit) or an out-of-memory exit
-            big = proc.returncode < 0 or b"memory" in proc.stderr.lower()
+            big = proc.returncode < 0 or b"memory" in stderr.lower()
             raise ReadError(_MSG["too_big"] if big else _MSG["corrupt"])
+        with open(out, "rb") as f:                  # the sheet list: names, sizes, merges - no cells
+            status, payload = pickle.load(f)
+        if status != "ok":
+            raise ReadError(payload)
         try:
-            with open(out, "rb") as f, _gc_paused():   # halves the load time
-                status, payload = pickle.load(f)
+            return [RawSheet(name, None, hidden, merges, **_load_sheet(files, n_rows, width))
+                    for name, hidden, n_rows, width, merges, files in payload]
         except MemoryError:
             raise ReadError(_MSG["too_big"]) from None
-    if status != "ok":
-        raise ReadError(payload)
-    sheets = []
-    for name, hidden, rows, errors, merges in payload:
-        for r, c, code in errors:
-            rows[r][c] = CellError(code)
-        sheets.append(RawSheet(name, rows, hidden, merges))
-    return sheets
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    enabled = gc.isenabled()
-    gc.disable()
+def _follow(proc, deadline: float, progress) -> None:
+    """Wait for the child until the deadline, passing on the progress lines it prints ("done total")."""
+    fd = proc.stdout.fileno()
+    buf = b""
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ReadError(_MSG["timeout"])
+            if not sel.select(timeout=min(left, 1.0)):
+                continue
+            chunk = os.read(fd, 4096)
+            if not chunk:                           # the child has closed its output: it is done
+                break
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            if progress and lines:
+                done, total = (int(x) for x in lines[-1].split())
+                progress(min(done / max(total, 1), 1.0))
     try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        proc.wait(timeout=max(deadline - time.monotonic(), 0.01))
+    except subprocess.TimeoutExpired:
+        raise ReadError(_MSG["timeout"]) from None
 
 
-# --- child side (stdlib + python_calamine only) ----------------------------------------------
+def _load_sheet(files: list[tuple[str, str | None]], n_rows: int, width: int) -> dict:
+    """The sheet's chunks (Arrow IPC files the child wrote: column bodies, and the cells of other types) as one
+    table of `width` columns and `n_rows` rows, and its exceptions {column: {row: value}}."""
+    import pyarrow as pa
+    bodies, offsets, other, start = [], [], {}, 0
+    for path, other_path in files:
+        with pa.OSFile(path) as f:
+            t = pa.ipc.open_file(f).read_all()
+        bodies.append(t)
+        offsets.append(start)
+        start += t.num_rows
+        if other_path:
+            with pa.OSFile(other_path) as f:
+                o = pa.ipc.open_file(f).read_all()
+            for j, r, v in zip(o.column("col").to_pylist(), o.column("row").to_pylist(), cells.decode(o.column("value"))):
+                if r < n_rows:
+                    other.setdefault(j, {})[r] = v
+    if not width:
+        return {"table": pa.table({}), "other": {}}
+    cols = {}
+    for j in range(width):
+        name = str(j)
+        chunks = [c for t in bodies for c in (t.column(name).chunks if name in t.column_names
+                                              else [pa.nulls(t.num_rows, pa.null())])]
+        cols[name] = cells.join_chunks(chunks, offsets, other.setdefault(j, {}))
+    return {"table": pa.table(cols).slice(0, n_rows), "other": {j: o for j, o in other.items() if o}}
+
+
+# --- child side (stdlib + python_calamine + pyarrow only) ------------------------------------
+
+CHUNK_ROWS = 65536                                  # rows turned into Arrow columns at a time
+
 
 def _child_main(src: str, out: str, stem: str) -> None:
-    gc.disable()                                    # short-lived, builds millions of objects
+    gc.disable()                                    # short-lived, builds many objects
     try:
         import resource
         with open("/proc/self/statm") as f:
@@ -203,7 +304,7 @@ def _child_main(src: str, out: str, stem: str) -> None:
     except (ImportError, OSError, ValueError):
         pass                                        # not Linux: the timeout still holds
     try:
-        result = ("ok", _parse(src, stem))
+        result = ("ok", _parse(src, stem, os.path.dirname(out)))
     except ReadError as e:
         result = ("err", str(e))
     except MemoryError:
@@ -212,20 +313,110 @@ def _child_main(src: str, out: str, stem: str) -> None:
         msg = f"{type(e).__name__}: {e}"[:200]
         low = msg.lower()
         result = ("err", _MSG["encrypted"] if "password" in low or "encrypt" in low else
-                  _MSG["too_big"] if "limit exceeded" in low else f"{_MSG['corrupt']}（技术信息：{msg}）")
+                  _MSG["too_big"] if "limit exceeded" in low or "memory" in low else
+                  f"{_MSG['corrupt']}（技术信息：{msg}）")
     with open(out + ".part", "wb") as f:
-        pickler = pickle.Pickler(f, protocol=5)
-        pickler.fast = True                         # no memo: nothing in the grid is shared
-        pickler.dump(result)
+        pickle.dump(result, f, protocol=5)
     os.replace(out + ".part", out)
-    os._exit(0)                                     # skip freeing the grid object by object
+    os._exit(0)                                     # skip freeing what was built object by object
 
 
-def _parse(src: str, stem: str) -> list[tuple]:
+class _SheetWriter:
+    """Turns a sheet's rows into Arrow column chunks, CHUNK_ROWS at a time, each written as an IPC file."""
+
+    def __init__(self, tmp: str, index: int, pad: int, errors: list):
+        self.tmp, self.index, self.pad, self.files = tmp, index, pad, []
+        self.errors = sorted(errors)                # (row, col, code), absolute
+        self.rows: list[list] = []
+        self.start = 0                              # absolute index of self.rows[0]
+        self.last = -1                              # last row holding anything (an error cell counts)
+        self.width = pad
+
+    def blank(self, n: int) -> None:
+        self.extend([[] for _ in range(n)])
+
+    def extend(self, rows: list[list]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        rows, n = self.rows, len(self.rows)
+        if not n:
+            return
+        w = max(map(len, rows))
+        self.width = max(self.width, self.pad + w)
+        cols = [list(c) for c in zip(*(r if len(r) == w else r + [""] * (w - len(r)) for r in rows))] if w else []
+        end = self.start + n
+        for r, c, code in self.errors:              # error cells python-calamine reads as ""
+            j = c - self.pad
+            if self.start <= r < end and 0 <= j < w and cols[j][r - self.start] in ("", None):
+                cols[j][r - self.start] = CellError(code)
+        self.rows = []
+        arrays, o_col, o_row, o_val = {}, [], [], []
+        for j, c in enumerate(cols):
+            body, rs, vs = cells.encode(c)
+            arrays[str(self.pad + j)] = body
+            o_col += [self.pad + j] * len(rs)
+            o_row += [self.start + r for r in rs]
+            o_val += vs
+        filled = None
+        for a in arrays.values():
+            v = pc.is_valid(a)
+            filled = v if filled is None else pc.or_(filled, v)
+        idx = pc.indices_nonzero(filled) if filled is not None else []
+        if len(idx):
+            self.last = self.start + idx[-1].as_py()
+        if o_row:
+            self.last = max(self.last, max(o_row))
+        path = os.path.join(self.tmp, f"s{self.index}-{len(self.files)}.arrow")
+        _write_ipc(path, pa.table(arrays) if arrays else pa.table({"0": pa.nulls(n, pa.null())}))
+        other_path = None
+        if o_row:
+            other_path = path[:-6] + ".other.arrow"
+            _write_ipc(other_path, pa.table({"col": pa.array(o_col, pa.int32()), "row": pa.array(o_row, pa.int64()),
+                                             "value": cells.encode_mixed(o_val)}))
+        self.files.append((path, other_path))
+        self.start = end
+        _Progress.rows += n
+        _Progress.report()
+
+    def finish(self, name: str, hidden: bool, merges: list) -> tuple:
+        self.flush()
+        n_rows = self.last + 1                      # rows that held only "" at the end are dropped
+        width = self.width if n_rows else 0
+        return (name, hidden, n_rows, width, merges, self.files if width else [])
+
+
+class _Progress:
+    """Progress lines for the parent ("done total"): the parse counts for a third, the rows converted for the rest."""
+    rows, total = 0, 0
+
+    @classmethod
+    def report(cls) -> None:
+        if cls.total:
+            done = cls.total // 3 + min(cls.rows, cls.total) * 2 // 3
+            sys.stdout.write(f"{done} {cls.total}\n")
+            sys.stdout.flush()
+
+
+def _write_ipc(path: str, table) -> None:
+    import pyarrow as pa
+    with pa.OSFile(path, "wb") as f, pa.ipc.new_file(f, table.schema) as w:
+        w.write_table(table)
+
+
+def _parse(src: str, stem: str, tmp: str) -> list[tuple]:
     container = src.rsplit(".", 1)[1]
     if container == "csv":
         with open(src, "rb") as f:
-            return [(stem, False, _read_csv(f.read(), stem), [], [])]
+            rows = _read_csv(f.read(), stem)
+        w = _SheetWriter(tmp, 0, 0, [])
+        for k in range(0, len(rows), CHUNK_ROWS):
+            w.extend(rows[k:k + CHUNK_ROWS])
+        return [w.finish(stem, False, [])]
     fmt = "xls" if container == "ole" else _zip_format(src)
     os.rename(src, src := src[: -len(container)] + fmt)    # calamine picks its reader by suffix
     import python_calamine as pc
@@ -236,21 +427,16 @@ def _parse(src: str, stem: str) -> list[tuple]:
     errors: dict[str, list] = {}
     scan = threading.Thread(target=_find_errors, args=(src, errors), daemon=True)
     scan.start()                                    # zlib and calamine release the GIL
-    sheets = []
-    for i, m in enumerate(meta):
-        if m.typ not in (pc.SheetTypeEnum.ChartSheet, pc.SheetTypeEnum.Vba):
-            sh = wb.get_sheet_by_index(i)
-            grid = _grid(sh, m.name)
-            sheets.append((m.name, m.visible != pc.SheetVisibleEnum.Visible, grid, _merges(sh)))
+    loaded = [(i, m, wb.get_sheet_by_index(i)) for i, m in enumerate(meta)
+              if m.typ not in (pc.SheetTypeEnum.ChartSheet, pc.SheetTypeEnum.Vba)]
     scan.join()
+    total = sum(sh.end[0] + 1 for _, _, sh in loaded if sh.start is not None)
+    _Progress.total = total
+    _Progress.report()                              # the parse is about a third of the child's work
     result = []
-    for name, hidden, rows, merges in sheets:
-        errs = [(r, c, code) for r, c, code in errors.get(name, ())
-                if r < len(rows) and c < len(rows[r]) and rows[r][c] is None]
-        last = max((r for r, _, _ in errs), default=-1)
-        while len(rows) > last + 1 and all(v is None for v in rows[-1]):
-            rows.pop()                              # rows that held only ""
-        result.append((name, hidden, rows, errs, merges))
+    for i, m, sh in loaded:
+        result.append(_write_sheet(sh, m.name, m.visible != pc.SheetVisibleEnum.Visible, tmp, i,
+                                   errors.get(m.name, [])))
     return result
 
 
@@ -288,23 +474,32 @@ def _zip_format(src: str) -> str:
     raise ReadError("这是压缩包或其他文档（如 Word），不是表格文件，" + _FORMATS)
 
 
-def _grid(sheet, name: str) -> list[list[object]]:
+def _write_sheet(sheet, name: str, hidden: bool, tmp: str, index: int, errors: list) -> tuple:
+    merges = _merges(sheet)
     if sheet.start is None:
-        return []
+        return (name, hidden, 0, 0, merges, [])
     (r0, c0), (r1, _) = sheet.start, sheet.end
     if r1 >= MAX_ROWS:
         raise ReadError(_MSG["rows"].format(name))
-    keep, pad = max(MAX_COLS - c0, 0), [None] * min(c0, MAX_COLS)
-    rows: list[list[object]] = sheet.to_python(skip_empty_area=True)  # from (r0, c0): pad it
-    for k, row in enumerate(rows):
-        if len(row) > keep:
-            if any(v != "" for v in row[keep:]):
-                raise ReadError(_MSG["cols"].format(name))
-            del row[keep:]
-        rows[k] = pad + [None if v == "" else v for v in row]          # frees calamine's row
-    width = len(rows[0]) if rows else 0
-    rows[:0] = [[None] * width for _ in range(r0)]
-    return rows
+    keep, pad = max(MAX_COLS - c0, 0), min(c0, MAX_COLS)
+    w = _SheetWriter(tmp, index, pad, errors)
+    rows = sheet.iter_rows()                        # one row at a time, from column c0
+    first = next(rows, None)
+    if first is None:
+        return (name, hidden, 0, 0, merges, [])
+    if r0 and any(v != "" for v in first):          # rows from 0, or (should a reader do so) from r0, whose
+        w.blank(r0)                                 # row holds a value: then the rows above it are blank
+    wide = sheet.end[1] - c0 + 1 > keep
+    chunk = [first] + list(itertools.islice(rows, CHUNK_ROWS - 1))
+    while chunk:
+        if wide:
+            for row in chunk:
+                if any(v != "" for v in row[keep:]):
+                    raise ReadError(_MSG["cols"].format(name))
+                del row[keep:]
+        w.extend(chunk)
+        chunk = list(itertools.islice(rows, CHUNK_ROWS))
+    return w.finish(name, hidden, merges)
 
 
 def _decode(data: bytes) -> str:
