@@ -211,11 +211,12 @@ def _parse(src: str, stem: str) -> list[tuple]:
     scan = threading.Thread(target=_find_errors, args=(src, errors), daemon=True)
     scan.start()                                    # zlib and calamine release the GIL
     sheets = []
+    ods = _ods_merges(src) if fmt == "ods" else {}  # calamine gives no merged ranges for .ods
     for i, m in enumerate(meta):
         if m.typ not in (pc.SheetTypeEnum.ChartSheet, pc.SheetTypeEnum.Vba):
             sh = wb.get_sheet_by_index(i)
             grid = _grid(sh, m.name)
-            sheets.append((m.name, m.visible != pc.SheetVisibleEnum.Visible, grid, _merges(sh)))
+            sheets.append((m.name, m.visible != pc.SheetVisibleEnum.Visible, grid, _merges(sh) or ods.get(m.name, [])))
     scan.join()
     result = []
     for name, hidden, rows, merges in sheets:
@@ -238,6 +239,42 @@ def _merges(sheet) -> list[tuple[int, int, int, int]]:
     for (r0, c0), (r1, c1) in got:
         if (r1 > r0 or c1 > c0) and c0 < MAX_COLS and r0 < MAX_ROWS:
             out.append((r0, c0, min(r1, MAX_ROWS - 1), min(c1, MAX_COLS - 1)))
+    return out
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(src: str) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Sheet name → merged ranges of an .ods, read from content.xml: a cell with table:number-rows-spanned /
+    number-columns-spanned starts a range (rows and cells repeated by number-*-repeated are counted)."""
+    from xml.etree.ElementTree import iterparse
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    t = _ODS_TABLE
+    try:
+        with zipfile.ZipFile(src) as z, z.open(_zip_names(z)["content.xml"]) as f:
+            name, row, col, depth = None, 0, 0, 0
+            for ev, el in iterparse(f, events=("start", "end")):
+                tag = el.tag
+                if ev == "start":
+                    if tag == t + "table":
+                        name, row, depth = el.get(t + "name"), 0, depth + 1
+                        out.setdefault(name, [])
+                    elif tag == t + "table-row":
+                        col = 0
+                    elif tag in (t + "table-cell", t + "covered-table-cell") and name is not None and row < MAX_ROWS:
+                        rs, cs = int(el.get(t + "number-rows-spanned", 1)), int(el.get(t + "number-columns-spanned", 1))
+                        if (rs > 1 or cs > 1) and col < MAX_COLS:
+                            out[name].append((row, col, min(row + rs - 1, MAX_ROWS - 1), min(col + cs - 1, MAX_COLS - 1)))
+                        col += int(el.get(t + "number-columns-repeated", 1))
+                elif tag == t + "table-row":
+                    row += int(el.get(t + "number-rows-repeated", 1))
+                    el.clear()
+                elif tag == t + "table":
+                    depth -= 1
+                    name = None if depth == 0 else name
+    except Exception:                               # merged ranges are a help, never a reason to reject
+        return {}
     return out
 
 
