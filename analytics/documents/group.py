@@ -181,13 +181,7 @@ def _company_brief(w: _Writer, f: _Facts, by: dict[str, int], k: int) -> None:
                          for a, b, _, e, d, o in major_rows(f, MAJORS_NAMED)[0])
         more = len(f.majors) - MAJORS_NAMED
         parts.append(f"未整改重大隐患 {val('major_open')}：{named}" + (f"等（另有 {more} 项）" if more > 0 else ""))
-    if f.indicators("突破"):
-        parts.append(f"突破目标责任书控制指标：{_join(f.indicators('突破'))}")
-    if v["accidents"]:
-        parts.append(f"发生生产安全事故 {val('accidents')}，死亡 {val('deaths')}、重伤 {val('serious_injuries')}，迟报 "
-                     f"{val('late_reports')}，“四不放过”未闭环 {val('four_no_open')}")
-    if f.kinds:
-        parts.append(f"需要关注：{_join(f.kinds)}")
+    parts += _also(f)
     w.p(Run(f"（{_cn(k)}）{f.company}（", True), Run(f.rag, True, RAG_COLORS[f.rag]), Run("）", True),
         f"（{f.row['rag_short']}）" if f.row["rag_short"] else "", "；".join(parts) + "。", kind="body")
 
@@ -245,14 +239,21 @@ def _company(w: _Writer, f: _Facts, by: dict[str, int], k: int) -> None:
     if not f.majors.empty:
         w.p(f"未整改的重大隐患 {val('major_open')}：")
         major_table(w, f, MAJORS_LISTED)
-    breaches = f.indicators("突破")
-    if breaches:
-        w.p(f"突破目标责任书控制指标：{_join(breaches)}。")
-    if v["accidents"]:
-        w.p(f"发生生产安全事故 {val('accidents')}，死亡 {val('deaths')}、重伤 {val('serious_injuries')}；迟报 "
-            f"{val('late_reports')}，“四不放过”未闭环 {val('four_no_open')}。")
+    for sentence in _also(f):
+        w.p(f"{sentence}。")
+
+
+def _also(f: _Facts) -> list[str]:
+    """A company's breaches, accidents and 需要关注, one clause each (both forms of the group 通报)."""
+    out, val = [], f.val
+    if f.indicators("突破"):
+        out.append(f"突破目标责任书控制指标：{_join(f.indicators('突破'))}")
+    if f.v["accidents"]:
+        out.append(f"发生生产安全事故 {val('accidents')}，死亡 {val('deaths')}、重伤 {val('serious_injuries')}，迟报 "
+                   f"{val('late_reports')}，“四不放过”未闭环 {val('four_no_open')}")
     if f.kinds:
-        w.p(f"需要关注：{_join(f.kinds)}。")
+        out.append(f"需要关注：{_join(f.kinds)}")
+    return out
 
 
 __all__ = ["bulletin_group", "group_name", "NUMERALS"]
