@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit import config as st_config
 from streamlit.runtime.pages_manager import PagesManager
 
 # The first run of a fresh server is Streamlit's legacy pages/ mode, whose sidebar lists the English file
 # names. Leave it before anything else (before the engine's imports, which take seconds), so that list is
 # replaced at once by the Chinese navigation and the overview (ui.state.ensure_router guards pages opened by URL).
+# .streamlit/config.toml hides the sidebar navigation, so that legacy first run draws no page list at all; the
+# router's own navigation (below) is shown again from the next run on.
+st_config.set_option("client.showSidebarNavigation", True)
 if PagesManager.uses_pages_directory:
     PagesManager.uses_pages_directory = False
     st.rerun()

@@ -36,6 +36,98 @@ def xlsx(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()
     return path
 
 
+def _ranges(merges: list[str]) -> list[tuple[int, int, int, int]]:
+    """A1-style ranges ("B3:B5") as 0-based inclusive (r0, c0, r1, c1)."""
+    from openpyxl.utils.cell import range_boundaries
+    out = []
+    for rng in merges:
+        c0, r0, c1, r1 = range_boundaries(rng)
+        out.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
+    return out
+
+
+def xls(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
+    """The same sheets as an old-Excel .xls (BIFF8, xlwt — a test-only pin): merged ranges carry their value
+    at the top-left cell, as Excel/WPS write them; dates are real date cells."""
+    import xlwt
+    wb = xlwt.Workbook(encoding="utf-8")
+    datef = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        ranges = _ranges((merges or {}).get(name, []))
+        covered = {(r, c) for r0, c0, r1, c1 in ranges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        for r0, c0, r1, c1 in ranges:
+            v = rows[r0][c0] if c0 < len(rows[r0]) else None
+            ws.write_merge(r0, r1, c0, c1, v, datef if isinstance(v, dt.date) else xlwt.Style.default_style)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if v is None or (r, c) in covered:
+                    continue
+                ws.write(r, c, v, datef) if isinstance(v, dt.date) else ws.write(r, c, v)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(str(path))
+    return path
+
+
+def ods(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
+    """The same sheets as an OpenDocument spreadsheet written by hand (zip + content.xml): a merged range is
+    its top-left cell with table:number-rows-spanned / number-columns-spanned and covered cells under it, as
+    LibreOffice and WPS write them; dates are office:value-type="date"."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"')
+    body = []
+    for name, rows in sheets.items():
+        ranges = _ranges((merges or {}).get(name, []))
+        tops = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in ranges}
+        covered = {(r, c) for r0, c0, r1, c1 in ranges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - set(tops)
+        width = max(len(r) for r in rows)
+        body.append(f"<table:table table:name={quoteattr(name)}>")
+        for r, row in enumerate(rows):
+            body.append("<table:table-row>")
+            for c in range(width):
+                v = row[c] if c < len(row) else None
+                if (r, c) in covered:
+                    body.append("<table:covered-table-cell/>")
+                    continue
+                span = tops.get((r, c))
+                attrs = (f' table:number-rows-spanned="{span[0]}" table:number-columns-spanned="{span[1]}"'
+                         if span else "")
+                if v is None:
+                    body.append(f"<table:table-cell{attrs}/>")
+                elif isinstance(v, dt.date):
+                    body.append(f'<table:table-cell{attrs} office:value-type="date" office:date-value="{v.isoformat()}">'
+                                f"<text:p>{v.isoformat()}</text:p></table:table-cell>")
+                elif isinstance(v, (int, float)):
+                    body.append(f'<table:table-cell{attrs} office:value-type="float" office:value="{v}">'
+                                f"<text:p>{v}</text:p></table:table-cell>")
+                else:
+                    body.append(f'<table:table-cell{attrs} office:value-type="string"><text:p>{escape(str(v))}</text:p>'
+                                "</table:table-cell>")
+            body.append("</table:table-row>")
+        body.append("</table:table>")
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body>'
+               f'<office:spreadsheet>{"".join(body)}</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
+                   compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return path
+
+
+WRITERS = {".xlsx": xlsx, ".xls": xls, ".ods": ods}
+
+
 def csv_file(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding=encoding, newline="") as f:
@@ -322,7 +414,7 @@ def merged_company_down(path: Path) -> Path:
             [2, None, D(2026, 10, 5), "仓库", "灭火器失效", "一般", "更换", "李四", D(2026, 10, 15), "已整改", D(2026, 10, 12)],
             [3, None, D(2026, 10, 9), "锅炉房", "安全阀未校验", "重大", "校验", "王五", D(2026, 11, 30), "整改中", None],
             [4, None, D(2026, 10, 11), "升压站", "接地线锈蚀", "一般", "更换", "赵六", D(2026, 10, 20), "未整改", None]]
-    return xlsx(path, {"10月": rows}, merges={"10月": ["A1:K1", "B3:B6"]})
+    return WRITERS[path.suffix](path, {"10月": rows}, merges={"10月": ["A1:K1", "B3:B6"]})
 
 
 def merged_company_blocks(path: Path) -> Path:
@@ -337,7 +429,7 @@ def merged_company_blocks(path: Path) -> Path:
              "已整改", D(2026, 10, 12)],
             [5, None, D(2026, 10, 7), "升压站", "消防通道堵塞", "一般", "清理", "孙二", D(2026, 10, 17), "已整改",
              D(2026, 10, 9)]]
-    return xlsx(path, {"汇总": rows}, merges={"汇总": ["A1:K1", "B3:B5", "B6:B7"]})
+    return WRITERS[path.suffix](path, {"汇总": rows}, merges={"汇总": ["A1:K1", "B3:B5", "B6:B7"]})
 
 
 def merged_record_rows(path: Path) -> Path:

@@ -34,6 +34,9 @@ KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "
         "deaths", "training_completion", "investment_completion")
 RAG_RGB = {RED: "C00000", AMBER: "E0A000", GREEN: "00803C", NO_DATA: "7F7F7F"}
 TABLE_ROWS = 10                 # rows per slide: more go on a continuation slide
+TABLE_SLIDES = 2                # at most this many slides per table (worst rows first); the rest are counted
+CHART_COMPANIES = 20            # the per-company chart shows at most this many companies (the lowest rates)
+RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NO_DATA: 3}
 CHART_PX = (1600, 760)
 timings: dict[str, float] = {}  # the last deck's chart rendering times (docs/documents.md)
 
@@ -104,6 +107,10 @@ def _table(prs, title: str, header: list[str], rows: list[list[str]], widths: li
         box = s.shapes.add_textbox(Inches(0.8), Inches(2.8), Inches(11.7), Inches(1.5))
         _text(box.text_frame, empty, 36, True, "00803C")
         return
+    cap = TABLE_ROWS * TABLE_SLIDES
+    if len(rows) > cap:
+        note = f"表中列出前 {cap} 行（最需关注的在前），另有 {len(rows) - cap} 行未列出，见集团通报及会议看板。" + note
+        rows = rows[:cap]
     pages = [rows[i:i + TABLE_ROWS] for i in range(0, len(rows), TABLE_ROWS)]
     for k, page in enumerate(pages):
         s = _slide(prs, title + (f"（{k + 1}/{len(pages)}）" if len(pages) > 1 else ""), note)
@@ -165,7 +172,9 @@ def _chart_slide(prs, title: str, fig, note: str) -> None:
     t = time.perf_counter()
     png = chart_png(fig)
     timings.setdefault("charts", []).append(time.perf_counter() - t)
-    s.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(1.2), width=Inches(12.3))
+    height = 5.55                                  # from 1.2 in to above the note line at 6.85 in
+    width = height * CHART_PX[0] / CHART_PX[1]
+    s.shapes.add_picture(io.BytesIO(png), Inches((13.333 - width) / 2), Inches(1.2), height=Inches(height))
 
 
 def _layout(fig, y_title: str, percent: bool = False):
@@ -201,6 +210,8 @@ def _company_rates(store: Store, window: Window, names: list[str]):
     import plotly.graph_objects as go
     t = company_table(store, window, names)
     t = t[t["company"] != GROUP]
+    if len(t) > CHART_COMPANIES:
+        t = t.sort_values("on_time_rate", kind="stable", na_position="last").head(CHART_COMPANIES)
     short = [n.replace("有限责任公司", "").replace("有限公司", "") for n in t["company"]]
     fig = go.Figure([go.Bar(x=short, y=t["on_time_rate"], name="按期整改率",
                             marker_color=[f"#{RAG_RGB[r]}" for r in t["rag"]],
@@ -224,7 +235,8 @@ def build_deck(store: Store, window: Window):
 
     _kpis(prs, store, window, names)
     t = company_table(store, window, names)
-    t = t[t["company"] != GROUP].reset_index(drop=True)
+    t = t[t["company"] != GROUP]
+    t = t.sort_values("rag", key=lambda c: c.map(RAG_ORDER), kind="stable").reset_index(drop=True)  # red first
     rows = [[r["company"], r["rag"], fmt("on_time_rate", r["on_time_rate"]), fmt("overdue_open", r["overdue_open"]),
              fmt("major_open", r["major_open"]), fmt("accidents", r["accidents"]),
              r["rag_short"] if r["rag"] != GREEN else "—"] for r in t.to_dict("records")]
@@ -265,7 +277,8 @@ def build_deck(store: Store, window: Window):
         _chart_slide(prs, f"隐患排查与整改趋势（{months[0]}—{months[-1]}）", bars,
                      "排查隐患＝当月发现的隐患；已整改＝其中当月末前整改完成的。")
         _chart_slide(prs, "隐患整改率与按期整改率趋势", lines, f"{BY_NAME['on_time_rate'].label}：{BY_NAME['on_time_rate'].caption}。")
-        _chart_slide(prs, "各单位按期整改率（颜色＝红黄绿状态）", _company_rates(store, window, names),
+        _chart_slide(prs, "各单位按期整改率（颜色＝红黄绿状态）" if len(names) <= CHART_COMPANIES else
+                     f"按期整改率最低的 {CHART_COMPANIES} 家单位（颜色＝红黄绿状态）", _company_rates(store, window, names),
                      "虚线 90%（低于为黄）、点线 80%（低于为红）。")
     return prs
 

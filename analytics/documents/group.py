@@ -10,6 +10,8 @@ requirements as its own 通报 (companies with nothing to correct are named toge
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from ..companies import registry
@@ -18,11 +20,15 @@ from ..figures.rag import AMBER, GREEN, NO_DATA, RED
 from ..figures.records import hazards_found
 from ..figures.scorecard import breach_list, company_table
 from ..store.db import Store
-from .bulletin import (FIGURES, GROUP_TO, ISSUER, NUMERALS, RAG_COLORS, WORSE, Bulletin, Run, _Facts, _cn, _join,
+from .bulletin import (FIGURES, GROUP_TO, ISSUER, MAJOR_OVERDUE_DAYS, NUMERALS, major_rows, major_table, RAG_COLORS, WORSE, Bulletin, Run, _Facts, _cn, _join,
                        _masthead, _notes, _text, _Writer, fmt, iso, long_date, period_label, requirements, span_label)
 
 OK_ASK = "保持良好安全生产态势"
 SOURCES = ("公司自查", "集团督查", "第三方检查", "专项检查", "上级检查")
+LARGE_GROUP = 20        # more companies than this: the compact form (docs/documents.md, "the group 通报 at 200 companies")
+MAJORS_LISTED = 10      # open major hazards tabled per company (most overdue first); the rest are counted
+MAJORS_NAMED = 3        # … named in the compact form's one paragraph per company
+RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NO_DATA: 3}
 
 
 def group_name(window: Window) -> str:
@@ -41,7 +47,7 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
     _masthead(w, window)
     w.p(b.title, kind="title")
     w.p(f"{GROUP_TO}：", kind="to")
-    facts = {n: _Facts.read(store, n, window) for n in names}
+    facts = _Facts.read_all(store, names, window)
     as_of = next(iter(facts.values())).as_of if facts else long_date(window.as_of)
     w.p(f"根据各子（控）公司报送的安全生产台账和集团公司督查检查情况，{ISSUER}对{span_label(window)}全集团安全生产情况"
         f"进行了统计分析（隐患整改、逾期等状态截至{as_of}）。现将有关情况通报如下：")
@@ -55,21 +61,36 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
         f"隐患整改率 {val('rectification_rate')}，按期整改率 {val('on_time_rate')}；截至{as_of}逾期未整改隐患 "
         f"{val('overdue_open')}，未整改重大隐患 {val('major_open')}（其中逾期 {val('major_overdue')}）；发生生产安全事故 "
         f"{val('accidents')}，死亡 {val('deaths')}、重伤 {val('serious_injuries')}，直接经济损失 {val('direct_loss')}。")
+    large = len(names) > LARGE_GROUP
     trows, colors = [], {}
     for i, n in enumerate(names):
         r = rows.loc[n]
         trows.append([n, r["rag"], fmt("hazards_found", r["hazards_found"]), fmt("rectification_rate", r["rectification_rate"]),
                       fmt("on_time_rate", r["on_time_rate"]), fmt("overdue_open", r["overdue_open"]),
                       fmt("major_open", r["major_open"]), fmt("accidents", r["accidents"]),
-                      r["rag_reasons"] if r["rag"] != GREEN else "—"])
+                      (r["rag_short"] if large else r["rag_reasons"]) if r["rag"] != GREEN else "—"])
         colors[(i, 1)] = RAG_COLORS[r["rag"]]
-    w.table(["单位", "状态", "排查隐患", "整改率", "按期整改率", "逾期未整改", "重大隐患未整改", "事故", "评定依据"],
-            trows, [3.2, 1.2, 1.6, 1.6, 1.6, 1.6, 1.6, 1.2, 4.0], colors)
+    summary = (["单位", "状态", "排查隐患", "整改率", "按期整改率", "逾期未整改", "重大隐患未整改", "事故", "评定依据"],
+               trows, [4.4, 1.0, 1.4, 1.4, 1.6, 1.6, 1.6, 1.0, 3.6] if large else [3.2, 1.2, 1.6, 1.6, 1.6, 1.6, 1.6, 1.2, 4.0], colors)
+    if large:
+        w.p(f"评定为“{RED}”的单位 {count[RED]} 家、“{AMBER}”的 {count[AMBER]} 家，在第二部分逐一通报（先红后黄）；"
+            f"各单位主要指标见附件《各子（控）公司安全生产情况汇总表》。")
+    else:
+        w.table(*summary)
 
     w.p("二、各子（控）公司安全生产督查检查中发现的问题", kind="h1")
-    found = hazards_found(store, window, names)
-    for k, n in enumerate(names, 1):
-        _company(w, facts[n], found[found["单位"] == n], k)
+    by_source = _by_source(hazards_found(store, window, names))
+    if large:
+        named = sorted((n for n in names if rows.loc[n, "rag"] in (RED, AMBER)), key=lambda n: RAG_ORDER[rows.loc[n, "rag"]])
+        for k, n in enumerate(named, 1):
+            _company_brief(w, facts[n], by_source.get(n, {}), k)
+        rest = [n for n in names if n not in set(named)]
+        if rest:
+            w.p(f"其余 {len(rest)} 家单位（评定为“{GREEN}”或无数据）统计期内未触发红、黄评定规则，本通报不再逐一列出，"
+                "其主要指标见附件。")
+    else:
+        for k, n in enumerate(names, 1):
+            _company(w, facts[n], by_source.get(n, {}), k)
 
     w.p("三、生产安全事故情况", kind="h1")
     acc = [(n, r) for n in names for r in facts[n].acc.to_dict("records")]
@@ -102,7 +123,7 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
     w.p("五、整改要求", kind="h1")
     fine = []
     k = 0
-    for n in names:
+    for n in ([] if large else names):
         asks = [a.replace("你公司", n) for a in requirements(facts[n])]
         if len(asks) == 1 and asks[0].startswith(OK_ASK):
             fine.append(n)
@@ -111,6 +132,8 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
         w.p(f"（{_cn(k)}）{n}", kind="h2")
         for j, a in enumerate(asks, 1):
             w.p(f"{j}. {a}", kind="item")
+    if large:
+        _asks_table(w, [facts[n] for n in names])
     if fine:
         k += 1
         w.p(f"（{_cn(k)}）{_join(fine)}：{OK_ASK}，持续做好隐患排查治理和安全教育培训工作，巩固安全生产成果。", kind="h2")
@@ -121,42 +144,116 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
     w.p(long_date(window.end), kind="sign")
     if facts:
         _notes(w, next(iter(facts.values())))
+    if large:
+        w.p("附件", kind="note_h")
+        w.p("各子（控）公司安全生产情况汇总表", kind="title")
+        w.table(*summary)
     return b
 
 
-def _company(w: _Writer, f: _Facts, found: pd.DataFrame, k: int) -> None:
+def _by_source(found: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """company → {检查类型: hazards found}, in the order SOURCES then others as written (one pass for all)."""
+    out: dict[str, dict[str, int]] = {}
+    if found.empty:
+        return out
+    counts = found.assign(检查类型=found["检查类型"].fillna("未填")).groupby(["单位", "检查类型"], sort=False).size()
+    for (company, source), n in counts.items():
+        out.setdefault(company, {})[source] = int(n)
+    for company, by in out.items():
+        order = [x for x in SOURCES if x in by] + [x for x in by if x not in SOURCES]
+        out[company] = {x: by[x] for x in order}
+    return out
+
+
+def _company_brief(w: _Writer, f: _Facts, by: dict[str, int], k: int) -> None:
+    """The compact form (more than LARGE_GROUP companies): one company's problems in one paragraph."""
+    v, val = f.v, f.val
+    parts = []
+    if v["hazards_found"]:
+        parts.append(f"排查隐患 {val('hazards_found')}（" + "、".join(f"{s} {n} 项" for s, n in by.items())
+                     + f"），隐患整改率 {val('rectification_rate')}，按期整改率 {val('on_time_rate')}")
+    else:
+        parts.append("统计期内未上报排查发现的隐患")
+    if v["overdue_open"]:
+        parts.append(f"逾期未整改隐患 {val('overdue_open')}（其中重大隐患 {val('major_overdue')}）")
+    if not f.majors.empty:
+        named = "；".join(f"{a}（{b}，{d}，责任人{e}，{'逾期 ' + o if o.endswith('天') else o}）"
+                         for a, b, _, e, d, o in major_rows(f, MAJORS_NAMED)[0])
+        more = len(f.majors) - MAJORS_NAMED
+        parts.append(f"未整改重大隐患 {val('major_open')}：{named}" + (f"等（另有 {more} 项）" if more > 0 else ""))
+    parts += _also(f)
+    w.p(Run(f"（{_cn(k)}）{f.company}（", True), Run(f.rag, True, RAG_COLORS[f.rag]), Run("）", True),
+        f"（{f.row['rag_short']}）" if f.row["rag_short"] else "", "；".join(parts) + "。", kind="body")
+
+
+def _asks_table(w: _Writer, facts: list[_Facts]) -> None:
+    """The compact form's 整改要求: what applies to every company once, then one table row per company that has
+    something to correct — the same findings and deadlines its own 通报's 整改要求 sets."""
+    first = facts[0]
+    until = first.day(first.window.end + dt.timedelta(days=MAJOR_OVERDUE_DAYS))
+    due = first.day(first.due)
+    w.p(f"（一）逾期未整改的重大隐患，由所在单位主要负责人亲自督办，按照“五落实”（责任、措施、资金、时限、预案）要求逐项"
+        f"落实，于{until}前完成整改并报送整改报告；整改完成前必须落实监控和应急措施。", kind="item")
+    w.p(f"（二）逾期未整改的一般隐患，逐项明确整改责任人和完成时限，于{due}前完成整改；突破目标责任书控制指标的，分析原因、"
+        f"追究责任，分析报告于{due}前报{ISSUER}；事故“四不放过”未闭环的，于{due}前报送闭环材料。", kind="item")
+    w.p("（三）各单位须整改的事项如下（数量截至状态日期，完成时限按上述要求）：", kind="item")
+    rows, colors = [], {}
+    for f in facts:
+        items = []
+        major_over = int((f.majors["逾期天数"] > 0).sum()) if len(f.majors) else 0
+        general = int(f.v["overdue_open"]) - int(f.v["major_overdue"])
+        if major_over:
+            items.append(f"逾期重大隐患 {major_over} 项（{until}前）")
+        if len(f.majors) - major_over:
+            items.append(f"未到期重大隐患 {len(f.majors) - major_over} 项（按期）")
+        if general > 0:
+            items.append(f"逾期一般隐患 {general} 项（{due}前）")
+        if f.indicators("突破"):
+            items.append(f"突破指标 {len(f.indicators('突破'))} 项（{due}前报分析）")
+        if len(f.four_no_open):
+            items.append(f"四不放过未闭环 {len(f.four_no_open)} 起（{due}前）")
+        if f.rag == NO_DATA:
+            items.append(f"补报台账（{due}前）")
+        if items:
+            if major_over or f.indicators("突破"):
+                colors[(len(rows), 1)] = WORSE
+            rows.append([f.company, "；".join(items)])
+    if rows:
+        w.table(["单位", "须整改事项"], rows, [5.0, 11.0], colors)
+    else:
+        w.p("各单位无逾期隐患、突破指标或未闭环事故。")
+
+
+def _company(w: _Writer, f: _Facts, by: dict[str, int], k: int) -> None:
     """（k）one company's problems: by source, rectification, overdue and major hazards, breaches, accidents."""
     v, val = f.v, f.val
     w.p(f"（{_cn(k)}）{f.company}（", Run(f.rag, True, RAG_COLORS[f.rag]), "）", kind="h2")
     if not v["hazards_found"]:
         w.p("统计期内未上报排查发现的隐患。" if f.rag != NO_DATA else f"统计期内未报送台账：{f.row['rag_reasons']}。")
     else:
-        by = found["检查类型"].fillna("未填").value_counts()
-        order = [s for s in SOURCES if s in by.index] + [s for s in by.index if s not in SOURCES]
-        w.p(f"统计期内排查隐患 {val('hazards_found')}，其中" + "、".join(f"{s} {int(by[s])} 项" for s in order)
+        w.p(f"统计期内排查隐患 {val('hazards_found')}，其中" + "、".join(f"{s} {n} 项" for s, n in by.items())
             + f"；已整改 {val('hazards_rectified')}，隐患整改率 {val('rectification_rate')}，按期整改率 {val('on_time_rate')}；"
             f"重大隐患 {val('major_found')}。")
     if v["overdue_open"]:
         w.p(f"截至{f.as_of}，逾期未整改隐患 {val('overdue_open')}（其中重大隐患 {val('major_overdue')}）。")
     if not f.majors.empty:
-        rows, colors = [], {}
-        for i, r in enumerate(f.majors.to_dict("records")):
-            over = r["逾期天数"]
-            over = None if over is None or over != over else int(over)
-            rows.append([_text(r["隐患编号"]), _text(r["隐患部位"]), _text(r["隐患描述"]), _text(r["整改责任人"], "未明确"),
-                         iso(r["整改期限"]), "—" if over is None else f"{over} 天" if over > 0 else "未到期"])
-            if over is not None and over > 0:
-                colors[(i, 5)] = WORSE
         w.p(f"未整改的重大隐患 {val('major_open')}：")
-        w.table(["编号", "部位", "隐患描述", "责任人", "整改期限", "逾期天数"], rows, [2.6, 2.6, 5.0, 1.8, 2.4, 1.8], colors)
-    breaches = f.indicators("突破")
-    if breaches:
-        w.p(f"突破目标责任书控制指标：{_join(breaches)}。")
-    if v["accidents"]:
-        w.p(f"发生生产安全事故 {val('accidents')}，死亡 {val('deaths')}、重伤 {val('serious_injuries')}；迟报 "
-            f"{val('late_reports')}，“四不放过”未闭环 {val('four_no_open')}。")
+        major_table(w, f, MAJORS_LISTED)
+    for sentence in _also(f):
+        w.p(f"{sentence}。")
+
+
+def _also(f: _Facts) -> list[str]:
+    """A company's breaches, accidents and 需要关注, one clause each (both forms of the group 通报)."""
+    out, val = [], f.val
+    if f.indicators("突破"):
+        out.append(f"突破目标责任书控制指标：{_join(f.indicators('突破'))}")
+    if f.v["accidents"]:
+        out.append(f"发生生产安全事故 {val('accidents')}，死亡 {val('deaths')}、重伤 {val('serious_injuries')}，迟报 "
+                   f"{val('late_reports')}，“四不放过”未闭环 {val('four_no_open')}")
     if f.kinds:
-        w.p(f"需要关注：{_join(f.kinds)}。")
+        out.append(f"需要关注：{_join(f.kinds)}")
+    return out
 
 
 __all__ = ["bulletin_group", "group_name", "NUMERALS"]

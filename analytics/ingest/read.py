@@ -429,6 +429,7 @@ def _parse(src: str, stem: str, tmp: str) -> list[tuple]:
     scan.start()                                    # zlib and calamine release the GIL
     loaded = [(i, m, wb.get_sheet_by_index(i)) for i, m in enumerate(meta)
               if m.typ not in (pc.SheetTypeEnum.ChartSheet, pc.SheetTypeEnum.Vba)]
+    ods = _ods_merges(src) if fmt == "ods" else {}  # calamine gives no merged ranges for .ods
     scan.join()
     total = sum(sh.end[0] + 1 for _, _, sh in loaded if sh.start is not None)
     _Progress.total = total
@@ -436,7 +437,7 @@ def _parse(src: str, stem: str, tmp: str) -> list[tuple]:
     result = []
     for i, m, sh in loaded:
         result.append(_write_sheet(sh, m.name, m.visible != pc.SheetVisibleEnum.Visible, tmp, i,
-                                   errors.get(m.name, [])))
+                                   errors.get(m.name, []), ods.get(m.name, [])))
     return result
 
 
@@ -450,6 +451,42 @@ def _merges(sheet) -> list[tuple[int, int, int, int]]:
     for (r0, c0), (r1, c1) in got:
         if (r1 > r0 or c1 > c0) and c0 < MAX_COLS and r0 < MAX_ROWS:
             out.append((r0, c0, min(r1, MAX_ROWS - 1), min(c1, MAX_COLS - 1)))
+    return out
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(src: str) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Sheet name → merged ranges of an .ods, read from content.xml: a cell with table:number-rows-spanned /
+    number-columns-spanned starts a range (rows and cells repeated by number-*-repeated are counted)."""
+    from xml.etree.ElementTree import iterparse
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    t = _ODS_TABLE
+    try:
+        with zipfile.ZipFile(src) as z, z.open(_zip_names(z)["content.xml"]) as f:
+            name, row, col, depth = None, 0, 0, 0
+            for ev, el in iterparse(f, events=("start", "end")):
+                tag = el.tag
+                if ev == "start":
+                    if tag == t + "table":
+                        name, row, depth = el.get(t + "name"), 0, depth + 1
+                        out.setdefault(name, [])
+                    elif tag == t + "table-row":
+                        col = 0
+                    elif tag in (t + "table-cell", t + "covered-table-cell") and name is not None and row < MAX_ROWS:
+                        rs, cs = int(el.get(t + "number-rows-spanned", 1)), int(el.get(t + "number-columns-spanned", 1))
+                        if (rs > 1 or cs > 1) and col < MAX_COLS:
+                            out[name].append((row, col, min(row + rs - 1, MAX_ROWS - 1), min(col + cs - 1, MAX_COLS - 1)))
+                        col += int(el.get(t + "number-columns-repeated", 1))
+                elif tag == t + "table-row":
+                    row += int(el.get(t + "number-rows-repeated", 1))
+                    el.clear()
+                elif tag == t + "table":
+                    depth -= 1
+                    name = None if depth == 0 else name
+    except Exception:                               # merged ranges are a help, never a reason to reject
+        return {}
     return out
 
 
@@ -474,8 +511,9 @@ def _zip_format(src: str) -> str:
     raise ReadError("这是压缩包或其他文档（如 Word），不是表格文件，" + _FORMATS)
 
 
-def _write_sheet(sheet, name: str, hidden: bool, tmp: str, index: int, errors: list) -> tuple:
-    merges = _merges(sheet)
+def _write_sheet(sheet, name: str, hidden: bool, tmp: str, index: int, errors: list,
+                 other_merges: list | None = None) -> tuple:
+    merges = _merges(sheet) or other_merges or []
     if sheet.start is None:
         return (name, hidden, 0, 0, merges, [])
     (r0, c0), (r1, _) = sheet.start, sheet.end

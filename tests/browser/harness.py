@@ -489,48 +489,10 @@ class App:
         return out
 
     def cjk_problems(self, sel: str, required: bool, what: str = "page title (h1)") -> list[str]:
-        """Chinese text really drawn with a Chinese font, not as missing-glyph boxes (tofu).
-
-        Three independent signals, all must hold:
-        1. Chromium itself says which font drew the text (CDP CSS.getPlatformFontsForNode): the
-           glyphs drawn by fonts that carry Chinese (Noto Sans CJK, Source Han, WenQuanYi, …) must
-           cover every Chinese character of the text node. When no Chinese font is installed, Chromium
-           reports the Latin font that drew .notdef boxes (e.g. SourceSans3VF, DejaVu).
-        2. Every Chinese character's box (DOM Range rect) has non-zero width.
-        3. Canvas: each distinct character, drawn in the element's computed font-family, leaves ink
-           and differs pixel-for-pixel from the others and from U+0378 (no font has it): tofu boxes
-           are all alike, real glyphs are not. This holds whatever the fallback draws.
-        `document.fonts.check()` is not used: it answers true for any installed system font without
-        telling whether it has the glyphs."""
-        info = self.page.evaluate(CJK_JS, sel)
-        if info is None:
-            return [f"{what}: no visible Chinese text found ({sel})"] if required else []
-        out = []
-        label = f"{what} “{info['text'][:30]}”"
-        zero = [c for c, w in info["widths"] if w <= 0.5]
-        if zero:
-            out.append(f"{label}: characters drawn with zero width: {''.join(zero)}")
-        tofu = [g["ch"] for g in info["glyphs"] if g["ink"] == 0 or g["tofu"]]
-        if tofu or (len(info["glyphs"]) > 1 and info["distinct"] < len(info["glyphs"])):
-            out.append(f"{label}: Chinese characters render as missing-glyph boxes (tofu) in {info['fontFamily']} "
-                       f"— install fonts-noto-cjk")
-        fonts = self._platform_fonts()
-        cjk = sum(f["glyphCount"] for f in fonts if CJK_FONT.search(f["familyName"]) or CJK_FONT.search(f.get("postScriptName", "")))
-        if cjk < info["cjkCount"]:
-            out.append(f"{label}: {info['cjkCount']} Chinese characters but only {cjk} glyphs drawn by a Chinese font; "
-                       f"Chromium used {[(f['familyName'], f['glyphCount']) for f in fonts]} — install fonts-noto-cjk")
-        return out
-
-    def _platform_fonts(self) -> list[dict]:
+        """Chinese text under `sel` really drawn with a Chinese font (see the module function cjk_problems)."""
         if self._cdp is None:
-            self._cdp = self.page.context.new_cdp_session(self.page)
-            self._cdp.send("DOM.enable")
-            self._cdp.send("CSS.enable")
-        root = self._cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-        node = self._cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-e2e-cjk]"})["nodeId"]
-        if not node:
-            return []
-        return self._cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            self._cdp = cdp_session(self.page)
+        return cjk_problems(self.page, self._cdp, sel, required, what)
 
     # ---- screenshots
     def screenshot(self, name: str) -> Path:
@@ -597,3 +559,47 @@ def download_problems(path: Path) -> list[str]:
 
 def slug(text: str) -> str:
     return re.sub(r"[^\w\u3400-\u9fff-]+", "_", text).strip("_") or "page"
+
+
+def cdp_session(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    return cdp
+
+
+def cjk_problems(page, cdp, sel: str, required: bool, what: str = "page title (h1)") -> list[str]:
+    """Chinese text really drawn with a Chinese font, not as missing-glyph boxes (tofu), on any page (the app,
+    or a slide composed as HTML — tests/browser/slides.py); `cdp` from cdp_session(page).
+
+    Three independent signals, all must hold:
+    1. Chromium itself says which font drew the text (CDP CSS.getPlatformFontsForNode): the
+       glyphs drawn by fonts that carry Chinese (Noto Sans CJK, Source Han, WenQuanYi, …) must
+       cover every Chinese character of the text node. When no Chinese font is installed, Chromium
+       reports the Latin font that drew .notdef boxes (e.g. SourceSans3VF, DejaVu).
+    2. Every Chinese character's box (DOM Range rect) has non-zero width.
+    3. Canvas: each distinct character, drawn in the element's computed font-family, leaves ink
+       and differs pixel-for-pixel from the others and from U+0378 (no font has it): tofu boxes
+       are all alike, real glyphs are not. This holds whatever the fallback draws.
+    `document.fonts.check()` is not used: it answers true for any installed system font without
+    telling whether it has the glyphs."""
+    info = page.evaluate(CJK_JS, sel)
+    if info is None:
+        return [f"{what}: no visible Chinese text found ({sel})"] if required else []
+    out = []
+    label = f"{what} “{info['text'][:30]}”"
+    zero = [c for c, w in info["widths"] if w <= 0.5]
+    if zero:
+        out.append(f"{label}: characters drawn with zero width: {''.join(zero)}")
+    tofu = [g["ch"] for g in info["glyphs"] if g["ink"] == 0 or g["tofu"]]
+    if tofu or (len(info["glyphs"]) > 1 and info["distinct"] < len(info["glyphs"])):
+        out.append(f"{label}: Chinese characters render as missing-glyph boxes (tofu) in {info['fontFamily']} "
+                   f"— install fonts-noto-cjk")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-e2e-cjk]"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] if node else []
+    cjk = sum(f["glyphCount"] for f in fonts if CJK_FONT.search(f["familyName"]) or CJK_FONT.search(f.get("postScriptName", "")))
+    if cjk < info["cjkCount"]:
+        out.append(f"{label}: {info['cjkCount']} Chinese characters but only {cjk} glyphs drawn by a Chinese font; "
+                   f"Chromium used {[(f['familyName'], f['glyphCount']) for f in fonts]} — install fonts-noto-cjk")
+    return out

@@ -28,3 +28,46 @@ def test_download_the_group_pdf_and_the_deck(app: App, tmp_path):
     assert "各单位安全生产状态（红黄绿）" in titles and "未整改的重大隐患" in titles
     assert sum(1 for s in prs.slides for sh in s.shapes if sh.shape_type == 13) == 3      # the three charts
     assert not app.problems()
+
+
+def test_deck_slides_render_whole_with_every_chinese_glyph(browser, tmp_path):
+    """Issue 12 point 6: whole slides — text boxes, KPI cards, table cells and the chart image — composed from their
+    shapes in Chromium (tests/browser/slides.py), screenshot to PNG, and every Chinese text element drawn by a CJK
+    font with no missing glyph (harness.cjk_problems, the check the pages get)."""
+    import datetime as dt
+    import io
+
+    from PIL import Image
+
+    from analytics.documents.deck import build_deck
+    from analytics.figures.metrics import Window
+    from analytics.store.db import Store
+    from tests.browser.harness import SHOTS, cdp_session, cjk_problems
+    from tests.browser.slides import slide_html, text_elements
+    from tests.dbs import golden_store
+
+    golden_store(tmp_path, tmp_path / "g.duckdb").close()
+    s = Store(tmp_path / "g.duckdb")
+    prs = build_deck(s, Window.of(dt.date(2026, 10, 1), dt.date(2026, 10, 31)))
+    s.close()
+    titles = [next(sh.text_frame.text for sh in sl.shapes if sh.has_text_frame) for sl in prs.slides]
+    chart = next(i for i, sl in enumerate(prs.slides) if any(sh.shape_type == 13 for sh in sl.shapes))
+    wanted = [0, titles.index("总览：2026年10月集团安全生产主要指标"), titles.index("各单位安全生产状态（红黄绿）"), chart]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        cdp = cdp_session(page)
+        for i in wanted:
+            page.set_content(slide_html(prs, i))
+            keys = text_elements(prs, i)
+            assert keys, titles[i]
+            problems = [p for k in keys for p in cjk_problems(page, cdp, f'[data-shape="{k}"]', True, f"slide {i + 1}")]
+            assert not problems, problems
+            png = page.screenshot(path=str(SHOTS / f"deck_slide_{i + 1}.png"))
+            img = Image.open(io.BytesIO(png)).convert("RGB")
+            assert img.size == (1280, 720)                                           # 16:9 at 96 px per inch
+            dark = sum(1 for px in img.resize((320, 180)).getdata() if sum(px) < 300)
+            assert dark > 100, f"slide {i + 1} shows almost nothing"
+        assert page.evaluate("() => document.images.length === 1 && document.images[0].naturalWidth === 1600")
+    finally:
+        ctx.close()

@@ -134,3 +134,41 @@ def test_bulletin_command_group_pdf_and_month(golden, tmp_path):
     assert main(["--db", golden, "bulletin", "--group", "--company", LY, "--month", "2026-10"]) == 2
     assert main(["--db", golden, "bulletin", "--group", "--month", "2026-13"]) == 2
     assert main(["--db", golden, "bulletin", "--group", "--month", "2026-10", "--out", str(tmp_path / "x.txt")]) == 2
+
+
+def test_facts_read_set_based_equal_the_facts_read_one_by_one(golden):
+    from analytics.documents.bulletin import _Facts
+    s = get_store(golden)
+    every = _Facts.read_all(s, [LY, HX], OCT)
+    for name in (LY, HX):
+        one = _Facts.read(s, name, OCT)
+        assert every[name].v == one.v and every[name].rag == one.rag
+        for kind in ("majors", "acc", "overdue", "ev", "flags"):
+            a, b = getattr(every[name], kind), getattr(one, kind)
+            assert list(a.columns) == list(b.columns) and a.astype(str).to_dict("records") == b.astype(str).to_dict("records")
+    assert list(every[LY].majors["隐患编号"]) == ["LY-03"] and every[HX].majors.empty
+
+
+def test_group_bulletin_above_20_companies_takes_the_compact_form(golden, tmp_path):
+    """22 companies: 陇原 (red) in 二 as one paragraph, the 20 new ones and 河西 (no data) named by count, one
+    整改要求 table row for 陇原, and the summary table of all as the 附件."""
+    import shutil
+    from analytics.companies import add_company
+    from analytics.documents.group import LARGE_GROUP
+    path = tmp_path / "big.duckdb"
+    shutil.copy(golden, path)
+    s = get_store(str(path))
+    for i in range(LARGE_GROUP):
+        add_company(s, f"测试单位{i:02d}有限公司")
+    b = bulletin_group(s, OCT)
+    text = b.text()
+    assert "统计期内，集团共22家子（控）公司" in text
+    assert "（一）陇原电力有限公司（红）（" in text and "排查隐患 5 项（公司自查 2 项、集团督查 1 项、第三方检查 1 项、专项检查 1 项）" in text
+    assert "LY-03（锅炉房，2026-11-30，责任人王五，未到期）" in text
+    assert "（二）" not in text.split("三、生产安全事故情况")[0]          # only 陇原 is red or amber
+    assert "其余 21 家单位" in text
+    assert "陇原电力有限公司\t逾期一般隐患 2 项（12月5日前）；未到期重大隐患 1 项（按期）" in text \
+        or "陇原电力有限公司\t未到期重大隐患 1 项（按期）" in text
+    tables = [t for t in b.blocks if hasattr(t, "header")]
+    assert tables[-1].header[0] == "单位" and len(tables[-1].rows) == 22            # the 附件: every company
+    assert text.rindex("附件\n各子（控）公司安全生产情况汇总表") > text.index("附：数据口径")

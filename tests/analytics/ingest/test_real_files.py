@@ -60,6 +60,25 @@ def test_company_merged_over_each_block(tmp_path):
     assert compute(s, OCT)["group"]["rectification_rate"] == pytest.approx(3 / 5)
 
 
+@pytest.mark.parametrize("suffix", [".xls", ".ods"])
+def test_merged_company_ranges_in_xls_and_ods_apply_like_xlsx(tmp_path, suffix):
+    """The same merged 单位 shapes as .xls (xlwt) and .ods (content.xml with number-rows-spanned): the calamine
+    read gives the merged ranges, and every row lands under the right company with the .xlsx figures."""
+    s = store()
+    res = load(s, b.merged_company_down(tmp_path / f"down{suffix}"))
+    assert res.ledgers == {"hazards": 4} and not res.errors
+    assert s.rows("SELECT row_no, company FROM hazards ORDER BY row_no") == [(3, LY), (4, LY), (5, LY), (6, LY)]
+    assert figures(s, LY) == pytest.approx({"hazards_found": 4, "hazards_rectified": 2, "rectification_rate": 0.5,
+                                            "on_time_rate": 2 / 3, "overdue_open": 1, "major_open": 1})
+    s = store()
+    load(s, b.merged_company_blocks(tmp_path / f"blocks{suffix}"))
+    assert s.rows("SELECT row_no, company FROM hazards ORDER BY row_no") == [
+        (3, LY), (4, LY), (5, LY), (6, HX), (7, HX)]
+    assert figures(s, HX) == pytest.approx({"hazards_found": 2, "hazards_rectified": 2, "rectification_rate": 1.0,
+                                            "on_time_rate": 1.0, "overdue_open": 0, "major_open": 0})
+    assert compute(s, OCT)["group"]["rectification_rate"] == pytest.approx(3 / 5)
+
+
 def test_one_hazard_over_three_merged_rows_is_one_record(tmp_path):
     s = store()
     load(s, b.merged_record_rows(tmp_path / "rec.xlsx"))
