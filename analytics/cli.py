@@ -174,13 +174,17 @@ class Terminated(BaseException):
     back, the reading child is killed and its temporary folder removed (`finally` blocks run)."""
 
 
-def _on_sigterm() -> None:
+def _on_sigterm():
+    """Install the SIGTERM unwind (main thread only); returns the handler it replaced (restored when main returns,
+    so a process that calls main() in-process, e.g. the tests, keeps its own)."""
     import signal
     import threading
-    if threading.current_thread() is threading.main_thread():
-        def stop(*_):
-            raise Terminated()
-        signal.signal(signal.SIGTERM, stop)
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(*_):
+        raise Terminated()
+    return signal.signal(signal.SIGTERM, stop)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     if db is not None:
         args.db = db
-    _on_sigterm()
+    before = _on_sigterm()
     try:
         return _run(args)
     except Terminated:
@@ -215,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # the last guard: a message, never a traceback
         print(f"错误：{type(e).__name__}: {e}", file=sys.stderr)
         return 1
+    finally:
+        if before is not None:
+            import signal
+            signal.signal(signal.SIGTERM, before)
 
 
 def _run(args) -> int:

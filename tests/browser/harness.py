@@ -447,11 +447,12 @@ class App:
         loc = self.page.get_by_test_id(f"stAlertContent{kind}")
         return [t.strip() for i, t in enumerate(loc.all_inner_texts()) if loc.nth(i).is_visible()]
 
-    def download(self, button, to: Path):
+    def download(self, button, to: Path, timeout_ms: float = WAIT_MS):
         """Click a download button; return the saved file. Streamlit reruns the script on a download
-        click (on_click="rerun", the default): wait for that run, a few seconds at most."""
+        click (on_click="rerun", the default): wait for that run, a few seconds at most. A document built on
+        click (the deck: Chromium renders its charts) may take longer on a loaded machine: pass timeout_ms."""
         since = self.runs
-        with self.page.expect_download() as dl:
+        with self.page.expect_download(timeout=timeout_ms) as dl:
             button.click()
         d = dl.value
         path = to / d.suggested_filename
