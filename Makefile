@@ -19,7 +19,8 @@ run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/browser   # two workers, a test file each
+	$(PY) -m pytest tests/browser                                 # the real browser, one at a time
 
 bench: $(VENV)/.installed
 	$(PY) -m bench

@@ -77,6 +77,7 @@ class Store:
         self._con_lock = threading.Lock()        # guards the shared connection below
         self._con: duckdb.DuckDBPyConnection | None = None
         self._users = 0
+        self._close_when_idle = False            # close() asked while a unit of work ran
         self._idle_since = 0.0
         self._closer: threading.Timer | None = None
         self.opens = 0                           # how often the file was opened (for tests and bench)
@@ -120,7 +121,10 @@ class Store:
         finally:
             with self._con_lock:
                 self._users -= 1
-                if self._users == 0 and not self.memory:
+                if self._users == 0 and self._close_when_idle:
+                    self._close_when_idle = False
+                    self._release()
+                elif self._users == 0 and not self.memory:
                     if self.linger <= 0:
                         self._release()
                     else:
@@ -207,14 +211,18 @@ class Store:
                 raise
 
     def close(self) -> None:
-        """Close the file now (it reopens on the next unit of work)."""
+        """Close the file now (it reopens on the next unit of work); if another thread is inside a unit of work
+        (a background rewarm, say), when that unit ends — a connection is never closed under a running query."""
         if self._pg is not None:
             self._pg.close()
         with self._con_lock:
             if self._closer is not None:
                 self._closer.cancel()
                 self._closer = None
-            self._release()
+            if self._users:
+                self._close_when_idle = True
+            else:
+                self._release()
 
     # ------------------------------------------------------------- migrations
     def _migrate(self) -> None:

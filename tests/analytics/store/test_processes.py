@@ -130,3 +130,25 @@ def test_a_writer_killed_at_any_point_leaves_the_state_before_or_after(tmp_path,
         outcomes.append("after" if got == after else "before")
     # killed before the commit: nothing; killed after it: the whole batch
     assert outcomes == ["before"] * (points - 1) + ["after"]
+
+
+def test_close_while_another_thread_queries_waits_for_it(tmp_path):
+    import threading
+    s = Store(tmp_path / "c.duckdb", linger=60)
+    inside, go = threading.Event(), threading.Event()
+    got = []
+
+    def reader():
+        with s.read() as cur:
+            inside.set()
+            go.wait(30)
+            got.append(cur.execute("SELECT 42").fetchone()[0])
+
+    t = threading.Thread(target=reader)
+    t.start()
+    assert inside.wait(30)
+    s.close()                                   # must not close the connection under the running read
+    assert s._con is not None
+    go.set()
+    t.join(30)
+    assert got == [42] and s._con is None       # released once the read ended
