@@ -126,7 +126,7 @@ def s_trend() -> None:
 
 def s_flags() -> None:
     heading("需要关注", f"{year.start:%Y-%m-%d}—{as_of:%Y-%m-%d}")
-    flags = anomalies.find(s, year, f.companies)
+    flags = anomalies.find(s, year, f.companies, detail=False)     # the summary list: no hazard lists
     if flags.empty:
         st.success("没有需要关注的报送情况。", icon=":material/verified:")
     else:

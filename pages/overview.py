@@ -71,12 +71,12 @@ charts.open_major_hazards_section(s, f, key="dl_ov_major")
 
 # ---------------------------------------------------------------- needs a question
 st.subheader("需要关注")
-flags = anomalies.find(s, f.window, f.companies)
+flags = anomalies.find(s, f.window, f.companies, detail=False)   # the summary list: no hazard lists
 if flags.empty:
     st.success("统计期内没有需要关注的报送情况。", icon=":material/verified:")
 else:
     charts.records_table(anomalies.summary(flags), wrap=("需要关注",))
-    widgets.download(flags, "需要关注.xlsx", key="dl_ov_flags")
+    widgets.download(lambda: anomalies.find(s, f.window, f.companies), "需要关注.xlsx", key="dl_ov_flags")  # with lists
 st.page_link("pages/company_profile.py", label="在“单位画像”页查看每一条", icon=":material/arrow_forward:")
 with st.expander("需要关注的判定规则", expanded=False):
     widgets.flag_rules(anomalies.RULES)

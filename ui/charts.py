@@ -206,15 +206,18 @@ TOP_N = 15                 # companies a company chart draws, worst first (the r
 
 
 def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool = False,
-                  first: tuple[str, ...] = (), wrap: tuple[str, ...] = (), max_height: int = 560) -> None:
+                  first: tuple[str, ...] = (), wrap: tuple[str, ...] = (), max_height: int = 560,
+                  total: int | None = None) -> None:
     """Records as a table; `first` columns (those present) move to the front, e.g. OWNER_FIRST, so they are
     never pushed off-screen; company names short on screen (the Excel download keeps the full names);
-    `wrap` columns (see WRAP_COLUMNS) wrap their sentences."""
+    `wrap` columns (see WRAP_COLUMNS) wrap their sentences. `total`: how many records there are when `df`
+    holds only the first of them (read with a limit)."""
     if first:
         lead = [c for c in first if c in df.columns]
         df = df[lead + [c for c in df.columns if c not in lead]]
-    if len(df) > MAX_TABLE_ROWS:      # a page stays fast and no Styler limit can break it; the download has all
-        st.caption(f"共 {len(df):,} 条，表中显示前 {MAX_TABLE_ROWS:,} 条（顺序同下载文件）；全部记录请用下方“下载 Excel”。")
+    n = len(df) if total is None else total
+    if n > MAX_TABLE_ROWS:      # a page stays fast and no Styler limit can break it; the download has all
+        st.caption(f"共 {n:,} 条，表中显示前 {MAX_TABLE_ROWS:,} 条（顺序同下载文件）；全部记录请用下方“下载 Excel”。")
         df = df.head(MAX_TABLE_ROWS)
     (_records_draw if big else _records_cells)(df.reset_index(drop=True), highlight_overdue, big, tuple(wrap),
                                                max_height)

@@ -157,8 +157,9 @@ def metric_caption(names: list[str], filters: Filters | None = None) -> None:
     caption("；".join(f"{BY_NAME[n].label}＝{BY_NAME[n].caption}" for n in names), filters)
 
 
-def download(df: pd.DataFrame, file_name: str, label: str = "下载 Excel", key: str | None = None) -> None:
-    """A table as a formatted .xlsx (the one download widget of every table)."""
+def download(df, file_name: str, label: str = "下载 Excel", key: str | None = None) -> None:
+    """A table as a formatted .xlsx (the one download widget of every table). `df` may be a function giving
+    the table: it then runs on click (e.g. every record behind a page that shows the first ones)."""
     download_sheets({"数据": df}, file_name, label, key)
 
 
@@ -168,7 +169,9 @@ def download_sheets(sheets: dict[str, pd.DataFrame], file_name: str, label: str 
     formula-safe (analytics.documents.exports). The bytes are made when the button is clicked."""
     f = st.session_state.get("filters")
     window = f.window if f is not None else None
-    download_file(label, lambda: to_xlsx(sheets, window), safe_filename(file_name), XLSX_MIME, key or f"dl_{file_name}")
+    def make() -> bytes:
+        return to_xlsx({k: v() if callable(v) else v for k, v in sheets.items()}, window)
+    download_file(label, make, safe_filename(file_name), XLSX_MIME, key or f"dl_{file_name}")
 
 
 def download_file(label: str, make, file_name: str, mime: str, key: str, icon: str = ":material/download:") -> None:

@@ -128,7 +128,7 @@ def _ordered(rows: list[list], companies: list[str]) -> pd.DataFrame:
     return df.sort_values(["_c", "时间"], kind="stable").drop(columns="_c").reset_index(drop=True)
 
 
-_REPEATS_SQL = f"""
+_SPANS_SQL = f"""
 WITH m AS (SELECT unnest($texts) AS location, unnest($keys) AS loc_key),
 r AS (SELECT * FROM hazards t
       WHERE t.found_date BETWEEN $from AND $end AND t.location IS NOT NULL
@@ -136,32 +136,43 @@ r AS (SELECT * FROM hazards t
 h AS (SELECT r.company, r.found_date, r.location, coalesce(r.category, '未填写类别') AS category, r.hazard_no,
              r.description, coalesce(m.loc_key, r.location) AS loc_key
       FROM r LEFT JOIN m ON m.location = r.location WHERE coalesce(m.loc_key, r.location) <> ''),
-g AS (SELECT company, loc_key, category, hash(company, loc_key, category) AS gid, found_date,
+g AS (SELECT company, loc_key, category, location, hash(company, loc_key, category) AS gid, found_date,
              found_date - DATE '2000-01-01' AS day FROM h),
-n AS (SELECT company, loc_key, category, gid, found_date,
-             count(*) OVER (PARTITION BY gid ORDER BY day RANGE BETWEEN {REPEAT_DAYS} PRECEDING AND CURRENT ROW) AS n,
+n AS (SELECT company, loc_key, category, location, gid, found_date,
+             count(*) OVER span AS n, min(found_date) OVER span AS span_start,
              min(found_date) OVER (PARTITION BY gid) AS first_day
-      FROM g),
+      FROM g WINDOW span AS (PARTITION BY gid ORDER BY day RANGE BETWEEN {REPEAT_DAYS} PRECEDING AND CURRENT ROW)),
 b0 AS (SELECT arg_max(company, (n, found_date)) AS company, arg_max(loc_key, (n, found_date)) AS loc_key,
-                arg_max(category, (n, found_date)) AS category, max((n, found_date)) AS top, min(first_day) AS first_day
-         FROM n WHERE n >= {REPEAT_MIN} AND found_date >= $start GROUP BY gid),
-best AS (SELECT company, loc_key, category, top[1] AS n, top[2] AS found_date, first_day FROM b0)
-SELECT b.company, b.n, b.first_day, min(h.found_date) AS span_start, b.found_date AS span_end,
-       arg_max(h.location, h.found_date) AS location, b.category,
+              arg_max(category, (n, found_date)) AS category, arg_max(location, (n, found_date)) AS location,
+              arg_max(span_start, (n, found_date)) AS span_start, max((n, found_date)) AS top,
+              min(first_day) AS first_day
+       FROM n WHERE n >= {REPEAT_MIN} AND found_date >= $start GROUP BY gid),
+best AS (SELECT company, loc_key, category, location, span_start, top[1] AS n, top[2] AS found_date, first_day
+         FROM b0)"""
+# The densest span of each group: company, 项数, the group's first hazard, span start and end, location (as
+# typed on the span's last hazard), category — and, with detail, the span's hazard numbers and descriptions.
+_REPEATS_SQL = {
+    False: _SPANS_SQL + """
+SELECT company, n, first_day, span_start, found_date AS span_end, location, category, NULL AS nos, NULL AS words
+FROM best ORDER BY n DESC, first_day, company, loc_key, category""",
+    True: _SPANS_SQL + f"""
+SELECT b.company, b.n, b.first_day, b.span_start, b.found_date AS span_end, b.location, b.category,
        list(h.hazard_no ORDER BY h.found_date, h.hazard_no) AS nos,
        list(h.description ORDER BY h.found_date, h.hazard_no) AS words
 FROM best b JOIN h ON h.company = b.company AND h.loc_key = b.loc_key AND h.category = b.category
                   AND h.found_date BETWEEN b.found_date - INTERVAL {REPEAT_DAYS} DAY AND b.found_date
-GROUP BY b.company, b.loc_key, b.category, b.n, b.first_day, b.found_date
-ORDER BY b.n DESC, b.first_day, b.company, b.loc_key, b.category"""
+GROUP BY b.company, b.loc_key, b.category, b.location, b.span_start, b.n, b.first_day, b.found_date
+ORDER BY b.n DESC, b.first_day, b.company, b.loc_key, b.category"""}
 
 
-def repeats(store: Store, window: Window, companies: list[str] | None = None) -> pd.DataFrame:
+def repeats(store: Store, window: Window, companies: list[str] | None = None, detail: bool = True) -> pd.DataFrame:
     """重复隐患. One row per (company, location, category) with ≥ REPEAT_MIN hazards within REPEAT_DAYS days,
     the last of them found in the window; reports the densest such span (the latest of equally dense ones),
     the largest first. Set-based in SQL: each hazard's count of its group's hazards in the REPEAT_DAYS before
     it (ties of a day included) is a RANGE window. Locations match after textnorm.compact (no spaces, width,
-    case), computed once per distinct text (those that change are bound as a list); a hazard without a location makes no claim."""
+    case), computed once per distinct text (those that change are bound as a list); a hazard without a location makes no claim.
+    detail=False leaves the span's hazard numbers and descriptions out of 情况说明 (what the all-company summary
+    lists do not show; everything else is the same)."""
     params = {"from": window.start - dt.timedelta(days=REPEAT_DAYS), "start": window.start, "end": window.end,
               "companies": companies}
     texts = [r[0] for r in store.rows("""SELECT DISTINCT t.location FROM hazards t
@@ -171,14 +182,15 @@ def repeats(store: Store, window: Window, companies: list[str] | None = None) ->
     keys = {v: k for v in texts if (k := compact(v)) != v}      # only the texts that normalise to another key
     if len(keys) == len(texts) and not any(keys.values()):
         return _empty()
-    rows = store.rows(_REPEATS_SQL, {**params, "texts": list(keys), "keys": list(keys.values())})
+    rows = store.rows(_REPEATS_SQL[detail], {**params, "texts": list(keys), "keys": list(keys.values())})
     out = []
     for company, n, _, first, last, location, category, nos, words in rows:
-        words = "、".join(dict.fromkeys(str(v) for v in words if v is not None))
-        nos = "、".join(str(v) for v in nos if v is not None)
-        out.append([company, REPEAT, f"{first:%Y-%m-%d}～{last:%Y-%m-%d}",
-                    f"{location}·{category}：{REPEAT_DAYS} 天内发现 {int(n)} 项" + (f"（{nos}）" if nos else "")
-                    + f"：{words}", int(n)])
+        text = f"{location}·{category}：{REPEAT_DAYS} 天内发现 {int(n)} 项"
+        if detail:
+            words = "、".join(dict.fromkeys(str(v) for v in words if v is not None))
+            nos = "、".join(str(v) for v in nos if v is not None)
+            text += (f"（{nos}）" if nos else "") + f"：{words}"
+        out.append([company, REPEAT, f"{first:%Y-%m-%d}～{last:%Y-%m-%d}", text, int(n)])
     return pd.DataFrame(out, columns=[*COLUMNS, "项数"]) if out else _empty()
 
 
@@ -212,9 +224,10 @@ def _first_uploads(store: Store) -> dict[str, pd.Timestamp]:
 
 @cached
 def find(store: Store, window: Window, companies: list[str] | None = None,
-         kinds: tuple[str, ...] = KINDS) -> pd.DataFrame:
+         kinds: tuple[str, ...] = KINDS, detail: bool = True) -> pd.DataFrame:
     """Every flag of the window: 单位, 类型, 时间, 情况说明, 项数 (重复隐患 only) — by company (registry order),
-    then rule (the largest 重复隐患 first)."""
+    then rule (the largest 重复隐患 first). detail=False: 重复隐患's 情况说明 without the span's hazard numbers and
+    descriptions — all that `summary` needs (the all-company lists of 总览 and 会议), at a fraction of the cost."""
     months = finished_months(window)
     parts = []
     if months and (ZERO in kinds or DROP in kinds):
@@ -229,7 +242,7 @@ def find(store: Store, window: Window, companies: list[str] | None = None,
         if DROP in kinds:
             parts.append(drops(monthly, months))
     if REPEAT in kinds:
-        parts.append(repeats(store, window, companies))
+        parts.append(repeats(store, window, companies, detail))
     if MISSING in kinds and months:
         subs = submissions(store, months[0].date(), _month_end(months[-1]))
         if companies is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import threading
+import time
 from collections import OrderedDict
 
 import pandas as pd
@@ -28,7 +29,10 @@ MAX_BYTES = 256 * 1024 * 1024          # frames larger than this together are ev
 _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
 _versions: dict[str, int] = {}          # database path → the data version last seen
-_stats = {"hits": 0, "misses": 0}
+_stats = {"hits": 0, "misses": 0, "compute_s": 0.0}   # compute_s: seconds in outermost computations
+_compute_by: dict[str, float] = {}   # function name → seconds (outermost computations)
+_depth = threading.local()
+trace: list | None = None            # set to a list to record (name, args, kwargs, seconds) of each computation          # figure functions calling figure functions: time only the outermost
 _inflight: dict[tuple, threading.Event] = {}    # key → set when its computation has finished
 _recent: OrderedDict[tuple, tuple] = OrderedDict()   # (path, name, args, kwargs) → (wrapper, args, kwargs)
 MAX_RECENT = 64
@@ -90,9 +94,18 @@ def cached(fn):
                     done = _inflight[key] = threading.Event()
                     break
             busy.wait()                  # the same call is being computed (e.g. by rewarm): take its result
+        outer = not getattr(_depth, "n", 0)
+        _depth.n = getattr(_depth, "n", 0) + 1
+        t0 = time.perf_counter()
         try:
             value = fn(store, *args, **kwargs)
             with _lock:
+                if outer:
+                    spent = time.perf_counter() - t0
+                    _stats["compute_s"] += spent
+                    _compute_by[name] = _compute_by.get(name, 0.0) + spent
+                if trace is not None:
+                    trace.append((name, args, kwargs, time.perf_counter() - t0))
                 if _versions.get(path) != version:        # a write (or a restore) since: the older figures go
                     _versions[path] = version
                     for k in [k for k in _entries if k[1] == path and k[2] != version]:
@@ -100,6 +113,7 @@ def cached(fn):
                 _entries[key] = (value, _size(value))
                 _evict()
         finally:
+            _depth.n -= 1
             with _lock:
                 _inflight.pop(key, None)
             done.set()
@@ -155,6 +169,7 @@ def clear() -> None:
 
 
 def stats() -> dict:
-    """Hits and misses since start (for the bench and the tests)."""
+    """Hits, misses and compute_s (seconds spent computing figures, outermost calls only, every thread) since
+    start — for the bench and the tests."""
     with _lock:
-        return {**_stats, "entries": len(_entries)}
+        return {**_stats, "entries": len(_entries), "compute_by": dict(_compute_by)}

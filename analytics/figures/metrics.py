@@ -180,9 +180,12 @@ UNITS = {"company": "name", "parent": f"coalesce(parent, '{NO_PARENT}')"}
 # belongs to a window when it was found in it, or found before it and still open at its as_of. Pairing windows
 # and rows by these two range joins (each pair at most once) instead of crossing every month with every row keeps
 # the query near one pass over the table (issue 11: 12 months × 200 companies × 1M hazards).
-_HAZARD_PAIRS = """SELECT w.period AS w_period, t.* FROM w JOIN hazards t ON t.found_date BETWEEN w.start AND w.end
-  UNION ALL
-  SELECT w.period, t.* FROM w JOIN hazards t
+# The bounds of all windows together filter the table before the range join (every window lies in [$start, $end]
+# and every window's as_of is at least least($start, $as_of)), so the join sees only rows that can pair.
+_FOUND_PAIRS = """SELECT w.period AS w_period, t.* FROM w JOIN (SELECT * FROM hazards
+    WHERE found_date BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)) t ON t.found_date BETWEEN w.start AND w.end"""
+_STOCK_PAIRS = """SELECT w.period, t.* FROM w JOIN (SELECT * FROM hazards WHERE found_date < CAST($end AS DATE)
+    AND coalesce(rectified_date, DATE '9999-12-31') > least(CAST($start AS DATE), CAST($as_of AS DATE))) t
     ON t.found_date < w.start AND coalesce(t.rectified_date, DATE '9999-12-31') > w.as_of"""
 
 
@@ -190,7 +193,8 @@ def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tu
                   unit: str = "company") -> str:
     exprs = ",\n  ".join(f"{m.sql} AS {m.name}" for m in metrics)
     if ledger == "hazards":
-        pairs = _HAZARD_PAIRS if any(OPEN_AT_AS_OF in m.sql for m in metrics) else _HAZARD_PAIRS.split("\n")[0]
+        stock = any(OPEN_AT_AS_OF in m.sql for m in metrics)
+        pairs = f"{_FOUND_PAIRS}\n  UNION ALL\n  {_STOCK_PAIRS}" if stock else _FOUND_PAIRS
         rows, on = f"tw AS ({pairs}) ", "t.w_period = w.period AND "
         ledger = "tw"
     else:                # small ledgers (and days_since_accident looks at every earlier row): every row

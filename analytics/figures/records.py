@@ -29,18 +29,30 @@ def open_major_hazards(store: Store, as_of: dt.date, companies: list[str] | None
         ORDER BY t.deadline, c.id""", {"as_of": as_of, "companies": companies})
 
 
+_OVERDUE = """FROM hazards t JOIN companies c ON c.name = t.company
+        WHERE {sel} AND t.found_date <= $as_of AND (t.rectified_date IS NULL OR t.rectified_date > $as_of)
+          AND t.deadline < $as_of""".format(sel=_SEL)
+
+
 @cached
-def overdue_hazards(store: Store, as_of: dt.date, companies: list[str] | None = None) -> pd.DataFrame:
-    """The overdue_open metric's rows, with days overdue and ageing bucket."""
+def overdue_hazards(store: Store, as_of: dt.date, companies: list[str] | None = None,
+                    limit: int | None = None) -> pd.DataFrame:
+    """The overdue_open metric's rows, with days overdue and ageing bucket, longest overdue first (a total
+    order: the first `limit` rows are the first rows of the whole list)."""
     return store.df(f"""
         SELECT {HAZARD_COLUMNS}, CAST($as_of AS DATE) - t.deadline AS 逾期天数,
                CASE WHEN CAST($as_of AS DATE) - t.deadline <= 30 THEN '{AGEING_BUCKETS[0]}'
                     WHEN CAST($as_of AS DATE) - t.deadline <= 90 THEN '{AGEING_BUCKETS[1]}'
                     ELSE '{AGEING_BUCKETS[2]}' END AS 逾期区间
-        FROM hazards t JOIN companies c ON c.name = t.company
-        WHERE {_SEL} AND t.found_date <= $as_of AND (t.rectified_date IS NULL OR t.rectified_date > $as_of)
-          AND t.deadline < $as_of
-        ORDER BY t.deadline, c.id""", {"as_of": as_of, "companies": companies})
+        {_OVERDUE}
+        ORDER BY t.deadline, c.id, t.key{" LIMIT $limit" if limit is not None else ""}""",
+                    {"as_of": as_of, "companies": companies, **({"limit": limit} if limit is not None else {})})
+
+
+@cached
+def overdue_count(store: Store, as_of: dt.date, companies: list[str] | None = None) -> int:
+    """How many rows overdue_hazards has (the overdue_open metric, counted over the same rows)."""
+    return store.rows(f"SELECT count(*) {_OVERDUE}", {"as_of": as_of, "companies": companies})[0][0]
 
 
 @cached

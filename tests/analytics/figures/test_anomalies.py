@@ -123,6 +123,21 @@ def test_repeats_report_the_densest_span_and_count_a_day_whole():
     assert a.repeats(hazards(rows), OCT_DEC, [HX])["单位"].tolist() == [HX]
 
 
+def test_repeats_without_detail_are_the_same_spans_without_the_hazard_lists():
+    rows = [(LY, dt.date(2026, 10, d), "仓库", None, f"A{d:02d}", "堆放杂物") for d in (1, 10, 20, 30)]
+    rows += [(LY, dt.date(2026, 11, 20), "仓 库", None, f"B{i}", "通道堵塞") for i in (1, 2, 3, 4, 5)]
+    rows += [(HX, dt.date(2026, 12, d), "ＡＢ 车间", "机械设备", f"C{d}", "护罩缺失") for d in (1, 2, 3, 4)]
+    s = hazards(rows)
+    full, short = a.repeats(s, OCT_DEC), a.repeats(s, OCT_DEC, detail=False)
+    assert short[["单位", "时间", "项数"]].values.tolist() == full[["单位", "时间", "项数"]].values.tolist() == [
+        [LY, "2026-10-01～2026-11-20", 9], [HX, "2026-12-01～2026-12-04", 4]]
+    # the location as typed on the span's last hazard, in both forms
+    assert short["情况说明"].tolist() == ["仓 库·未填写类别：60 天内发现 9 项", "ＡＢ 车间·机械设备：60 天内发现 4 项"]
+    assert [f.startswith(x + "（") for f, x in zip(full["情况说明"], short["情况说明"])] == [True, True]
+    flags, flags_short = a.find(s, OCT_DEC), a.find(s, OCT_DEC, detail=False)
+    assert len(flags) == 2 and a.summary(flags_short).equals(a.summary(flags))
+
+
 # ---------------------------------------------------------------- 台账未报送
 def subs(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["company", "month", "ledger", "batches"])
