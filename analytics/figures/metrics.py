@@ -181,10 +181,13 @@ UNITS = {"company": "name", "parent": f"coalesce(parent, '{NO_PARENT}')"}
 # and rows by these two range joins (each pair at most once) instead of crossing every month with every row keeps
 # the query near one pass over the table (issue 11: 12 months × 200 companies × 1M hazards).
 # The bounds of all windows together filter the table before the range join (every window lies in [$start, $end]
-# and every window's as_of is at least least($start, $as_of)), so the join sees only rows that can pair.
-_FOUND_PAIRS = """SELECT w.period AS w_period, t.* FROM w JOIN (SELECT * FROM hazards
-    WHERE found_date BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)) t ON t.found_date BETWEEN w.start AND w.end"""
-_STOCK_PAIRS = """SELECT w.period, t.* FROM w JOIN (SELECT * FROM hazards WHERE found_date < CAST($end AS DATE)
+# and every window's as_of is at least least($start, $as_of)), and so do the selected companies, so the join
+# sees only rows that can pair.
+_SELECTED_ROWS = "($companies IS NULL OR list_contains($companies, company))"
+_FOUND_PAIRS = f"""SELECT w.period AS w_period, t.* FROM w JOIN (SELECT * FROM hazards WHERE {_SELECTED_ROWS}
+    AND found_date BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)) t ON t.found_date BETWEEN w.start AND w.end"""
+_STOCK_PAIRS = f"""SELECT w.period, t.* FROM w JOIN (SELECT * FROM hazards WHERE {_SELECTED_ROWS}
+    AND found_date < CAST($end AS DATE)
     AND coalesce(rectified_date, DATE '9999-12-31') > least(CAST($start AS DATE), CAST($as_of AS DATE))) t
     ON t.found_date < w.start AND coalesce(t.rectified_date, DATE '9999-12-31') > w.as_of"""
 
@@ -228,7 +231,9 @@ def _family(ledger: str, names: list[str]) -> tuple[str, ...]:
     """Every metric of the ledger that the query for `names` can give at no extra pass: one query per ledger and
     window then serves every page's subset of it (总览's KPIs, the company table, 整改情况's rates) from the cache.
     The hazard stock metrics (open at as_of) need the rows found before the window too, so they join the family
-    only when one is asked for. Each metric's value does not depend on which others are computed with it."""
+    only when one is asked for. Each metric's value does not depend on which others are computed with it.
+    Used for single windows; a monthly series computes only what it is asked for (a family's extra aggregates
+    over every month cost more than the occasional second query)."""
     stock = any(OPEN_AT_AS_OF in BY_NAME[n].sql for n in names)
     return tuple(m.name for m in METRICS if m.ledger == ledger and (stock or OPEN_AT_AS_OF not in m.sql))
 
@@ -259,8 +264,9 @@ def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, comp
     keys = ["period", *dims] if dims else ["period", "company", "company_order"]
     for ledger in dict.fromkeys(m.ledger for m in metrics):
         wanted = [m.name for m in metrics if m.ledger == ledger]
-        part = _ledger_part(store, ledger, _family(ledger, wanted) if not dims else tuple(wanted), window, companies,
-                            freq, dims, by)
+        whole = not dims and freq is None     # one window: the family (pages ask it for many subsets); by month
+        part = _ledger_part(store, ledger, _family(ledger, wanted) if whole else tuple(wanted), window, companies,
+                            freq, dims, by)       # (trends, 需要关注) each series alone — a family costs 1.7×
         part = part[keys + wanted]
         out = part if out is None else out.merge(part, on=keys, how="outer")
     assert out is not None
