@@ -428,18 +428,7 @@ def _accidents(w: _Writer, f: _Facts) -> None:
     lv = "、".join(f"{r['level']}事故 {int(r['accidents'])} 起" for r in levels.to_dict("records") if r["accidents"])
     w.p(f"统计期内，你公司发生生产安全事故 {val('accidents')}（{lv}），造成死亡 {val('deaths')}、重伤 "
         f"{val('serious_injuries')}、轻伤 {val('minor_injuries')}，直接经济损失 {val('direct_loss')}。", safe)
-    rows, colors = [], {}
-    for i, r in enumerate(f.acc.to_dict("records")):
-        mins = r["上报用时（分钟）"]
-        rows.append([_text(r["事故编号"]), f"{pd.Timestamp(r['发生时间']):%Y-%m-%d %H:%M}",
-                     f"{_text(r['事故类别'], '未填')}／{_text(r['事故等级'], '未填')}",
-                     f"死亡 {int(r['死亡人数'] or 0)}／重伤 {int(r['重伤人数'] or 0)}／轻伤 {int(r['轻伤人数'] or 0)}",
-                     fmt("direct_loss", r["直接经济损失（万元）"]),
-                     r["上报情况"] + ("" if _missing(mins) else f"（{int(mins)} 分钟）"), r["四不放过"]])
-        if r["上报情况"] != "按时":
-            colors[(i, 5)] = WORSE
-        if r["四不放过"] != "已闭环":
-            colors[(i, 6)] = WORSE
+    rows, colors = accident_rows(f.acc.to_dict("records"))
     w.table(["事故编号", "发生时间", "类别／等级", "伤亡（人）", "直接经济损失", "上报情况", "四不放过"], rows,
             [2.4, 2.4, 2.2, 2.6, 1.8, 2.0, 2.8], colors)
     if len(f.late):
@@ -453,6 +442,29 @@ def _accidents(w: _Writer, f: _Facts) -> None:
     for r in f.acc.to_dict("records"):
         if not _missing(r["事故简要经过"]):
             w.p(f"{_text(r['事故编号'])}事故简要经过：{_text(r['事故简要经过'])}")
+
+
+def accident_rows(records: list[dict], company: bool = False) -> tuple[list[list[str]], dict]:
+    """Accidents (records.accidents rows) as 通报 table rows and their colours. The company 通报's: 事故编号,
+    发生时间 (to the minute), 类别／等级, 伤亡 (死亡／重伤／轻伤), 直接经济损失, 上报情况 (with the minutes), 四不放过;
+    company=True (the group 通报's): 单位 first, the day only, 死亡／重伤, no loss column."""
+    rows, colors = [], {}
+    for i, r in enumerate(records):
+        kind = f"{_text(r['事故类别'], '未填')}／{_text(r['事故等级'], '未填')}"
+        hurt = f"死亡 {int(r['死亡人数'] or 0)}／重伤 {int(r['重伤人数'] or 0)}"
+        if company:
+            rows.append([r["单位"], _text(r["事故编号"]), f"{pd.Timestamp(r['发生时间']):%Y-%m-%d}", kind, hurt,
+                         r["上报情况"], r["四不放过"]])
+        else:
+            mins = r["上报用时（分钟）"]
+            rows.append([_text(r["事故编号"]), f"{pd.Timestamp(r['发生时间']):%Y-%m-%d %H:%M}", kind,
+                         f"{hurt}／轻伤 {int(r['轻伤人数'] or 0)}", fmt("direct_loss", r["直接经济损失（万元）"]),
+                         r["上报情况"] + ("" if _missing(mins) else f"（{int(mins)} 分钟）"), r["四不放过"]])
+        if r["上报情况"] != "按时":
+            colors[(i, 5)] = WORSE
+        if r["四不放过"] != "已闭环":
+            colors[(i, 6)] = WORSE
+    return rows, colors
 
 
 def _training_investment(w: _Writer, f: _Facts) -> None:

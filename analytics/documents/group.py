@@ -20,7 +20,7 @@ from ..figures.rag import AMBER, GREEN, NO_DATA, RED
 from ..figures.records import hazards_found
 from ..figures.scorecard import breach_list, company_table
 from ..store.db import Store
-from .bulletin import (FIGURES, GROUP_TO, ISSUER, MAJOR_OVERDUE_DAYS, NUMERALS, major_rows, major_table, RAG_COLORS, WORSE, Bulletin, Run, _Facts, _cn, _join,
+from .bulletin import (FIGURES, accident_rows, GROUP_TO, ISSUER, MAJOR_OVERDUE_DAYS, NUMERALS, major_rows, major_table, RAG_COLORS, WORSE, Bulletin, Run, _Facts, _cn, _join,
                        _masthead, _notes, _text, _Writer, fmt, iso, long_date, period_label, requirements, span_label)
 
 OK_ASK = "保持良好安全生产态势"
@@ -28,6 +28,7 @@ SOURCES = ("公司自查", "集团督查", "第三方检查", "专项检查", "�
 LARGE_GROUP = 20        # more companies than this: the compact form (docs/documents.md, "the group 通报 at 200 companies")
 MAJORS_LISTED = 10      # open major hazards tabled per company (most overdue first); the rest are counted
 MAJORS_NAMED = 3        # … named in the compact form's one paragraph per company
+ACCIDENTS_TABLED = 30   # accidents tabled in 三 (the worst first); more are counted and left to the 事故 page
 RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NO_DATA: 3}
 
 
@@ -97,17 +98,15 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
     if not acc:
         w.p("统计期内，集团各子（控）公司未发生生产安全事故。")
     else:
+        listed = acc
+        if len(acc) > ACCIDENTS_TABLED:      # the worst first: deaths, serious injuries, then the latest
+            listed = sorted(acc, key=lambda x: (-int(x[1]["死亡人数"] or 0), -int(x[1]["重伤人数"] or 0),
+                                                -pd.Timestamp(x[1]["发生时间"]).value))[:ACCIDENTS_TABLED]
+        more = (f"伤亡最重的 {ACCIDENTS_TABLED} 起列于下表（按死亡、重伤人数，其次发生时间排列），其余 "
+                f"{len(acc) - ACCIDENTS_TABLED} 起见看板“事故”页的下载明细：" if len(acc) > ACCIDENTS_TABLED else "明细如下：")
         w.p(f"统计期内，集团发生生产安全事故 {val('accidents')}，其中迟报 {val('late_reports')}，“四不放过”未闭环 "
-            f"{val('four_no_open')}，明细如下：")
-        arows, acol = [], {}
-        for i, (n, r) in enumerate(acc):
-            arows.append([n, _text(r["事故编号"]), f"{pd.Timestamp(r['发生时间']):%Y-%m-%d}",
-                          f"{_text(r['事故类别'], '未填')}／{_text(r['事故等级'], '未填')}",
-                          f"死亡 {int(r['死亡人数'] or 0)}／重伤 {int(r['重伤人数'] or 0)}", r["上报情况"], r["四不放过"]])
-            if r["上报情况"] != "按时":
-                acol[(i, 5)] = WORSE
-            if r["四不放过"] != "已闭环":
-                acol[(i, 6)] = WORSE
+            f"{val('four_no_open')}，{more}")
+        arows, acol = accident_rows([{**r, "单位": n} for n, r in listed], company=True)
         w.table(["单位", "事故编号", "发生时间", "类别／等级", "伤亡（人）", "上报情况", "四不放过"], arows,
                 [3.0, 2.2, 2.0, 2.4, 2.4, 1.6, 2.6], acol)
 

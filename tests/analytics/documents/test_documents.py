@@ -172,3 +172,32 @@ def test_group_bulletin_above_20_companies_takes_the_compact_form(golden, tmp_pa
     tables = [t for t in b.blocks if hasattr(t, "header")]
     assert tables[-1].header[0] == "单位" and len(tables[-1].rows) == 22            # the 附件: every company
     assert text.rindex("附件\n各子（控）公司安全生产情况汇总表") > text.index("附：数据口径")
+
+
+def test_group_accident_table_lists_the_worst_and_counts_the_rest(golden, tmp_path):
+    """35 accidents in October: the group 通报's 三 tables the 30 with the most casualties (deaths, then serious
+    injuries, then the latest) and says how many more there are and where they are listed."""
+    import shutil
+    from analytics.documents.group import ACCIDENTS_TABLED
+    path = tmp_path / "acc.duckdb"
+    shutil.copy(golden, path)
+    s = get_store(str(path))
+    with s.write() as cur:
+        cur.execute("""INSERT INTO accidents (batch_id, key, company, accident_no, occurred_at, reported_at, type, level,
+                                              deaths, serious_injuries, minor_injuries, direct_loss, cause_found,
+                                              responsibility_handled, measures_done, lessons_learned)
+                       SELECT 1, 'x' || i, ?, 'X-' || lpad(CAST(i AS VARCHAR), 2, '0'),
+                              TIMESTAMP '2026-10-01 08:00' + INTERVAL (i * 10) HOUR,
+                              TIMESTAMP '2026-10-01 08:20' + INTERVAL (i * 10) HOUR, '物体打击', '一般',
+                              CASE WHEN i = 3 THEN 1 ELSE 0 END, CASE WHEN i = 7 THEN 2 ELSE 0 END, 1, 0.1,
+                              true, true, true, true
+                       FROM range(35) r(i)""", [LY])
+    total = compute(s, OCT)["group"]["accidents"]
+    b = bulletin_group(s, OCT)
+    text = b.text()
+    assert total >= 35
+    assert (f"伤亡最重的 {ACCIDENTS_TABLED} 起列于下表（按死亡、重伤人数，其次发生时间排列），其余 "
+            f"{total - ACCIDENTS_TABLED} 起见看板“事故”页的下载明细") in text
+    table = next(t for t in b.blocks if hasattr(t, "header") and t.header[:2] == ["单位", "事故编号"])
+    assert len(table.rows) == ACCIDENTS_TABLED
+    assert [r[1] for r in table.rows[:3]] == ["X-03", "X-07", "X-34"]     # 1 death, 2 serious, then the latest
