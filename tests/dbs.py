@@ -92,3 +92,18 @@ def log_in(at, username: str) -> None:
     """An AppTest session logged in as the account (what the login form stores in the server-side session)."""
     at.session_state["auth_user"] = username
     at.session_state["auth_must_change"] = False
+
+
+def deferred_downloads(monkeypatch) -> dict:
+    """file name → (the callable a click on its download button would run, MIME type), for every deferred
+    download the app registers from now on (Streamlit builds their bytes on click)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    deferred = {}
+    original = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        deferred[file_name] = (data_callable, mimetype)
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return deferred

@@ -5,11 +5,10 @@ import io
 from pathlib import Path
 
 import docx
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests.builders import LY
-from tests.dbs import golden_store, use_db_for_app
+from tests.dbs import deferred_downloads, golden_store, use_db_for_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -18,14 +17,7 @@ def test_company_profile_offers_the_bulletin(monkeypatch, tmp_path):
     path = tmp_path / "golden.duckdb"
     golden_store(tmp_path, path).close()
     use_db_for_app(monkeypatch, path)
-    deferred = {}                                   # file name → the callable a click would run
-    original = MediaFileManager.add_deferred
-
-    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        deferred[file_name] = (data_callable, mimetype)
-        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    deferred = deferred_downloads(monkeypatch)     # file name → the callable a click would run
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/company_profile.py").run()

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import docx
 import openpyxl
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests.builders import LY
-from tests.dbs import golden_store, use_db_for_app
+from tests.dbs import deferred_downloads, golden_store, use_db_for_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -21,14 +20,7 @@ def test_documents_page_offers_every_document(monkeypatch, tmp_path):
     path = tmp_path / "golden.duckdb"
     golden_store(tmp_path, path).close()
     use_db_for_app(monkeypatch, path)
-    deferred = {}
-    original = MediaFileManager.add_deferred
-
-    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        deferred[file_name] = (data_callable, mimetype)
-        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    deferred = deferred_downloads(monkeypatch)     # file name → the callable a click would run
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/documents.py").run()

@@ -84,3 +84,20 @@ def test_sidebar_drills_into_a_parent(monkeypatch, big_db):
     at.selectbox(key="f_parent").select("第1板块").run()
     assert not at.exception and not at.error
     assert any("逾期未整改隐患明细（10000 项）" in e.label for e in at.expander)
+
+
+def test_overview_summary_of_repeats_and_its_download_with_the_hazard_lists(monkeypatch, big_db):
+    """总览 lists 需要关注 one line per company (read without the spans' hazard lists); its download, built on
+    click, holds every flag with the hazard numbers of each span."""
+    import io
+    import openpyxl
+    from tests.dbs import deferred_downloads
+    deferred = deferred_downloads(monkeypatch)
+    at = _page(monkeypatch, big_db, "pages/overview.py")
+    summary = next(df.value for df in at.dataframe if "需要关注" in df.value.columns)
+    assert len(summary) == 200 and summary["需要关注"].str.contains(r"重复隐患 3 处（最多：部位\d+·消防安全 84 项）").all()
+    data, _ = deferred["需要关注.xlsx"]
+    ws = openpyxl.load_workbook(io.BytesIO(data()))["数据"]
+    head = [c.value for c in next(ws.iter_rows(max_row=1))]
+    texts = [r[head.index("情况说明")] for r in ws.iter_rows(min_row=2, values_only=True) if r[head.index("类型")] == "重复隐患"]
+    assert len(texts) == 600 and all("（H-" in t and "天内发现" in t for t in texts)
