@@ -15,6 +15,7 @@ if PagesManager.uses_pages_directory:
     PagesManager.uses_pages_directory = False
     st.rerun()
 
+from analytics.figures import cache  # noqa: E402
 from analytics.store.db import StoreError  # noqa: E402
 from analytics.demo_load import is_demo, real_batches  # noqa: E402
 from ui import auth, state, theme, widgets  # noqa: E402
@@ -72,11 +73,12 @@ except StoreError as e:
     st.stop()
 page = st.navigation(nav)
 try:
-    if page.url_path != "account":
-        state.sidebar_filters()
-    if page.url_path not in ("meeting", "account"):      # the projector view keeps the whole screen for the slides
-        widgets.demo_banner(is_demo(s), real_batches(s))
-    page.run()
+    with cache.pinned():        # one data version for the whole run: no page mixes figures of two versions
+        if page.url_path != "account":
+            state.sidebar_filters()
+        if page.url_path not in ("meeting", "account"):      # the projector view keeps the whole screen for the slides
+            widgets.demo_banner(is_demo(s), real_batches(s))
+        page.run()
 except StoreError as e:
     busy(e)
 except Exception:  # nobody sees a traceback: log it, tell the user in Chinese

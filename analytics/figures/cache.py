@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from contextlib import contextmanager
 import threading
 import time
 from collections import OrderedDict
@@ -38,6 +39,35 @@ _inflight: dict[tuple, threading.Event] = {}    # key → set when its computati
 _recent: OrderedDict[tuple, tuple] = OrderedDict()   # (path, name, args, kwargs) → (wrapper, args, kwargs)
 MAX_RECENT = 64
 _rewarming: list[threading.Thread] = []
+
+
+_pin = threading.local()             # inside `pinned()`: path → (store.commits, data version) read this run
+
+
+@contextmanager
+def pinned():
+    """One data version for everything this thread computes inside: the version is read once per database (and
+    again after a write this process commits meanwhile), so a page run never mixes figures of two versions and
+    pays one version read instead of one per figure. app.py runs every page inside it; a write from another
+    process is seen on the next run."""
+    outer = getattr(_pin, "versions", None)
+    if outer is None:
+        _pin.versions = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _pin.versions = None
+
+
+def _version(store) -> int:
+    memo = getattr(_pin, "versions", None)
+    if memo is None:
+        return store.data_version()
+    seen = memo.get(store.path)
+    if seen is None or seen[0] != store.commits:
+        seen = memo[store.path] = (store.commits, store.data_version())
+    return seen[1]
 
 
 def _freeze(v):
@@ -86,7 +116,7 @@ def cached(fn):
         path = str(store.path)
         if path == ":memory:":        # no lasting identity: two in-memory stores may share a version number
             return fn(store, *args, **kwargs)
-        version = store.data_version()
+        version = _version(store)
         frozen = (_freeze(args), _freeze(kwargs))
         key = (name, path, version, *frozen)
         while True:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextvars
+import collections
 import os
 import random
 import threading
@@ -60,6 +61,9 @@ def _env_float(name: str, default: float) -> float:
 
 def _is_lock_error(e: Exception) -> bool:
     return "lock" in str(e).lower()
+
+
+_COMMITS: collections.Counter = collections.Counter()      # database path → writes committed by this process
 
 
 class Store:
@@ -196,6 +200,7 @@ class Store:
                     step(cur)
                 if changes_data or not self._migrating:   # PostgreSQL: the mirrors refresh when it moves
                     cur.execute(BUMP_VERSION)             # (settings and users too)
+            _COMMITS[self.path] += 1
             return
         with self._lock, self._cursor() as cur:
             cur.begin()
@@ -209,6 +214,7 @@ class Store:
             except BaseException:
                 cur.rollback()
                 raise
+            _COMMITS[self.path] += 1
 
     def close(self) -> None:
         """Close the file now (it reopens on the next unit of work); if another thread is inside a unit of work
@@ -248,6 +254,12 @@ class Store:
                 pg.install_counters(cur)             # per-table counters for the mirror's refresh
                 cur.execute(BUMP_VERSION)            # the mirrors of other processes pick up the new schema
             cur.execute(SET_META, ["schema_version", str(len(MIGRATIONS))])
+
+    @property
+    def commits(self) -> int:
+        """Writes this process has committed to this database, through any Store (a pinned data version —
+        analytics.figures.cache.pinned — is read again when this moves)."""
+        return _COMMITS[self.path]
 
     def data_version(self) -> int:
         """A counter that every committed write moves on, whichever process made it: the key for caches.

@@ -85,3 +85,22 @@ def test_rewarm_recomputes_the_recent_figures_for_the_new_data(tmp_path):
     stats = cache.stats()
     assert found(s) == 0 and cache.stats()["misses"] == stats["misses"]
     assert cache.rewarm(registry_store()) is None           # in-memory stores are not cached
+
+
+def test_a_pinned_run_reads_the_version_once_and_sees_its_own_writes(tmp_path, monkeypatch):
+    """Inside cache.pinned() (every page run): one data-version read for all figures; a write this process
+    commits is seen by the next call; a write by another process only after the run (the next rerun)."""
+    db = tmp_path / "c.duckdb"
+    s = registry_store(db)
+    reads = []
+    original = Store.data_version
+    monkeypatch.setattr(Store, "data_version", lambda self: reads.append(1) or original(self))
+    with cache.pinned():
+        assert found(s) == 0 and found(s) == 0 and frame(s, ["hazards_rectified"], YEAR) is not None
+        assert len(reads) == 1
+        res = ingest_file(s, golden_file(tmp_path), today=GOLDEN_TODAY, uploaded_by="测试")   # this process
+        assert res.status == "loaded" and found(s) == 7 and len(reads) == 2
+        s.close()
+        cli(db, "revert", str(res.batch_ids[0]))                     # another process, during the run
+        assert found(s) == 7                                         # the run keeps its version …
+    assert found(s) == 0                                             # … the next run sees the revert
