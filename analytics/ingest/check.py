@@ -54,7 +54,7 @@ def _control_characters(records: Frame, headers: dict[str, Header]) -> list[iss.
     hits: dict[tuple[int, str], tuple[int, str]] = {}   # (record, field) → (column order, value)
     for order, (name, col) in enumerate(records.columns.items()):
         fld = name.removesuffix("_raw")
-        if fld in ("sheet", "key") or not has_control("".join(v for v in col if type(v) is str)):
+        if fld in ("sheet", "key") or not _any_control(col):
             continue
         for i, v in enumerate(col):
             if isinstance(v, str) and has_control(v):
@@ -68,6 +68,22 @@ def _control_characters(records: Frame, headers: dict[str, Header]) -> list[iss.
         shown = "".join(f"\\x{ord(c):02x}" if has_control(c) else c for c in v[:60])
         out.append(iss.error("control_char", **{**_where(records[i], h, fld, v), "value": shown}))
     return out
+
+
+# textnorm._CONTROL for RE2 (Arrow): the same class, checked against Python's re on every code point to U+01FF
+_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def _any_control(col: list) -> bool:
+    """Whether any text of a column holds a control character: in Arrow when the column converts as a whole (texts
+    and blanks; a column of dates or numbers holds no text), else text by text."""
+    try:
+        a = pa.array(col)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError, TypeError, ValueError):
+        return has_control("".join(v for v in col if type(v) is str))
+    if not pa.types.is_string(a.type) and not pa.types.is_large_string(a.type):
+        return False
+    return bool(pc.any(pc.match_substring_regex(a, _CONTROL_RE2)).as_py())
 
 
 def _dates(values: list) -> np.ndarray:
