@@ -70,20 +70,30 @@ def _control_characters(records: Frame, headers: dict[str, Header]) -> list[iss.
     return out
 
 
-# textnorm._CONTROL for RE2 (Arrow): the same class, checked against Python's re on every code point to U+01FF
-_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+# The UTF-8 bytes that can start a control character (textnorm._CONTROL: C0 but tab and line breaks, DEL, and
+# C1 = U+0080–U+009F, whose UTF-8 is \xc2 \x80–\x9f); a lead byte never occurs inside another character.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f, 0xc2])
 
 
 def _any_control(col: list) -> bool:
-    """Whether any text of a column holds a control character: in Arrow when the column converts as a whole (texts
-    and blanks; a column of dates or numbers holds no text), else text by text."""
+    """Whether any text of a column holds a control character. When the column converts to Arrow as a whole
+    (texts and blanks; a column of dates or numbers holds no text), its UTF-8 bytes are looked at in one pass and
+    only a column holding one of those bytes (\xc2 also starts "°", "×"…) is searched text by text."""
     try:
         a = pa.array(col)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError, TypeError, ValueError):
-        return has_control("".join(v for v in col if type(v) is str))
-    if not pa.types.is_string(a.type) and not pa.types.is_large_string(a.type):
-        return False
-    return bool(pc.any(pc.match_substring_regex(a, _CONTROL_RE2)).as_py())
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        a = None
+    if a is not None:
+        if not pa.types.is_string(a.type):
+            return False
+        data = a.buffers()[2]
+        if data is None:
+            return False
+        off = np.frombuffer(a.buffers()[1], np.int32, count=len(a) + 1, offset=a.offset * 4)
+        raw = bytes(memoryview(data)[off[0]:off[-1]])
+        if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+            return False
+    return has_control("".join(v for v in col if type(v) is str))
 
 
 def _dates(values: list) -> np.ndarray:
@@ -181,6 +191,8 @@ def keys(ledger: str, records: Frame) -> list[str]:
     prim = [records.column(f) for f in primary]
     if len(primary) == 1 and all(type(v) is str or v is None for v in prim[0]):
         norm = _compact_all(prim[0])
+        if all(norm):                               # every record has its number
+            return [c + "|" + k for c, k in zip(company, norm)]
         return [c + "|" + k if k else record_key(ledger, records[i])
                 for i, (c, k) in enumerate(zip(company, norm))]
     return [record_key(ledger, rec) for rec in records]
@@ -201,6 +213,8 @@ def _duplicates(ledger: str, records: Frame, headers: dict[str, Header]) -> tupl
     """A key twice in one sheet is an error; across sheets the later sheet wins, with a warning."""
     if ledger not in ("hazards", "accidents", "indicators"):
         return [], records
+    if len(set(records.column("key"))) == len(records):
+        return [], records                              # every key once (the usual case): nothing to report
     out: list[iss.Issue] = []
     seen: dict[str, int] = {}
     keep: dict[str, int] = {}

@@ -105,6 +105,7 @@ def _ingest(store: Store, data: bytes, filename: str, *, company, period, upload
     try:
         if reading is None:
             reading = start_read(data, filename)
+        reg = registry(store)                       # while the child reads
         sheets = reading.result(progress=lambda f: step(0.7 * f, READING))
     except ReadError as e:
         res.errors.append(iss.error("unreadable", f"文件无法读取：{e}"))
@@ -112,7 +113,6 @@ def _ingest(store: Store, data: bytes, filename: str, *, company, period, upload
         return res
 
     step(0.7, CHECKING)
-    reg = registry(store)
     forced = None
     if company:
         forced = reg.match(company)

@@ -92,14 +92,23 @@ def _strings(col: _Column) -> pa.Array:
     return pa.concat_arrays([col.arrow, pa.array(rest, pa.string())]) if rest else col.arrow
 
 
-def _arrow_flags(col: _Column, pattern: str) -> list[bool]:
+def _arrow_flags(col: _Column, pattern: str) -> np.ndarray:
     """Which distinct strings contain `pattern` (RE2, after NFKC and lower case): a cheap filter before a
     Python rule, so that e.g. 100,000 distinct descriptions are not each normalised to look for 合计."""
     a = _strings(col)
     if a.null_count == len(a):
-        return [False] * len(a)
+        return np.zeros(len(a), bool)
     a = pc.utf8_lower(pc.utf8_normalize(a, "NFKC"))
-    return pc.fill_null(pc.match_substring_regex(a, pattern), False).to_pylist()
+    return pc.fill_null(pc.match_substring_regex(a, pattern), False).to_numpy(zero_copy_only=False)
+
+
+def _flagged(col: _Column, pattern: str, rule) -> np.ndarray:
+    """Per row: does its cell's value pass `rule` — asked only of the distinct values the Arrow prefilter
+    `pattern` lets through (every other value fails it)."""
+    per = np.zeros(len(col.values) + 1, bool)       # the last slot: the empty cell
+    for k in np.flatnonzero(_arrow_flags(col, pattern)):
+        per[k] = rule(col.values[k])
+    return per[col.codes]
 
 
 def _filled(col: _Column) -> np.ndarray:
@@ -117,29 +126,26 @@ def _skip_rows(cols: list[_Column], n: int, header: Header, header_keys: dict[in
     """Blank, 合计/小计, signature and repeated-header rows are not data (the same rules as row by row, set-based).
     Returns the rows to skip."""
     width = len(cols)
-    filled = np.zeros((n, width), bool)
-    total = np.zeros((n, width), bool)
-    sign = np.zeros((n, width), bool)
+    filled = np.zeros((n, width), bool, order="F")  # column by column
+    total = np.zeros((n, width), bool, order="F")
+    sign = np.zeros((n, width), bool, order="F")
     for j, c in enumerate(cols):
         if not c.values:
             continue
         filled[:, j] = c.take(_filled(c))
-        hint = _arrow_flags(c, "计")
-        t = np.array([h and bool(_TOTAL.match(compact(v))) for v, h in zip(c.values, hint)] + [False])
-        total[:, j] = t[c.codes]
-        hint = _arrow_flags(c, "[人导话期注明]")
-        g = np.array([h and bool(_SIGNATURE.match(compact(cell_text(v)))) for v, h in zip(c.values, hint)] + [False])
-        sign[:, j] = g[c.codes]
+        total[:, j] = _flagged(c, "计", lambda v: type(v) is str and bool(_TOTAL.match(compact(v))))
+        sign[:, j] = _flagged(c, "[人导话期注明]", lambda v: bool(_SIGNATURE.match(compact(cell_text(v)))))
     skip = ~filled.any(axis=1)
     mapped = [j for j in header.columns.values() if j < width]
     skip |= ~filled[:, mapped].any(axis=1) if mapped else True
-    rank = np.cumsum(filled, axis=1)
-    skip |= (filled & (rank <= 3) & total).any(axis=1)             # only the first three filled cells count
-    maybe = (filled & (rank <= 4) & sign).any(axis=1) & ~skip
-    for i in np.flatnonzero(maybe):
-        vals = [cols[j].value(i) for j in np.flatnonzero(filled[i])]
-        if len(vals) <= 4 or len(set(map(str, vals))) == 1:
-            skip[i] = True
+    if total.any() or sign.any():                   # a 合计 or signature line somewhere: which cells count
+        rank = np.cumsum(filled, axis=1)
+        skip |= (filled & (rank <= 3) & total).any(axis=1)         # only the first three filled cells count
+        maybe = (filled & (rank <= 4) & sign).any(axis=1) & ~skip
+        for i in np.flatnonzero(maybe):
+            vals = [cols[j].value(i) for j in np.flatnonzero(filled[i])]
+            if len(vals) <= 4 or len(set(map(str, vals))) == 1:
+                skip[i] = True
     j0 = next(iter(header_keys), None)               # a header repeated on a printed page
     if j0 is not None and j0 < width:
         hits = np.zeros(n, np.int64)
@@ -147,10 +153,7 @@ def _skip_rows(cols: list[_Column], n: int, header: Header, header_keys: dict[in
         for j, k in header_keys.items():
             if j >= width or not cols[j].values or not k:
                 continue
-            c = cols[j]
-            hint = _arrow_flags(c, re.escape(k[0]))
-            h = np.array([bool(x) and isinstance(v, str) and header_key(v) == k for v, x in zip(c.values, hint)]
-                         + [False])[c.codes]
+            h = _flagged(cols[j], re.escape(k[0]), lambda v, k=k: isinstance(v, str) and header_key(v) == k)
             hits += h
             if j == j0:
                 first = h
