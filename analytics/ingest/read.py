@@ -48,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 import zipfile
 from pathlib import Path
 
@@ -249,6 +250,8 @@ class Reading:
         except (OSError, ValueError) as e:
             raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
         self.deadline = time.monotonic() + PARSE_TIMEOUT_S
+        # a read started and then dropped without result() or cancel() still ends its child and folder
+        self._gone = weakref.finalize(self, _end_read, self.proc, self.err, self.tmp)
 
     def result(self, progress=None) -> list[RawSheet]:
         """Wait for the child (passing its progress on), then the sheets; the temporary folder goes either way."""
@@ -279,27 +282,34 @@ class Reading:
             self.cancel()
 
     def _stop(self) -> None:
-        proc = self.proc
-        if proc is None:
-            return
-        if proc.poll() is None:                     # timed out (or interrupted): the child goes
-            proc.kill()
-            proc.wait()
-        if proc.stdout and not proc.stdout.closed:
-            proc.stdout.close()
+        _stop_child(self.proc)
 
     def cancel(self) -> None:
         """Stop the child if it still runs and remove the temporary folder (idempotent)."""
         if self._done:
             return
         self._done = True
-        try:
-            self._stop()
-        finally:
-            if self.err is not None:
-                self.err.close()
-            if self.tmp is not None:
-                shutil.rmtree(self.tmp, ignore_errors=True)
+        _end_read(self.proc, self.err, self.tmp)
+
+
+def _stop_child(proc) -> None:
+    if proc is None:
+        return
+    if proc.poll() is None:                         # timed out (or interrupted): the child goes
+        proc.kill()
+        proc.wait()
+    if proc.stdout and not proc.stdout.closed:
+        proc.stdout.close()
+
+
+def _end_read(proc, err, tmp) -> None:
+    try:
+        _stop_child(proc)
+    finally:
+        if err is not None:
+            err.close()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _follow(proc, deadline: float, progress) -> None:
