@@ -39,11 +39,12 @@ class _Column:
     `values` (the distinct Python values, as the reader gave them), -1 for an empty cell. Every per-value rule
     (blank, 合计, parsing, vocabularies, companies) runs once per distinct value, and rows take its result by
     their code (numpy); only the failing rows become Python again, as issues."""
-    __slots__ = ("codes", "values", "_index", "arrow")
+    __slots__ = ("codes", "values", "_index", "arrow", "folded")
 
     def __init__(self, codes: np.ndarray, values: list, arrow=None):
         self.codes, self.values, self._index = codes, values, None
         self.arrow = arrow                # the first len(arrow) values as an Arrow array (the column's dictionary)
+        self.folded = None                # (len(values), its strings NFKC + lower case): for the prefilters
 
     @classmethod
     def of(cls, sheet: RawSheet, j: int, start: int, n: int) -> "_Column":
@@ -95,10 +96,12 @@ def _strings(col: _Column) -> pa.Array:
 def _arrow_flags(col: _Column, pattern: str) -> np.ndarray:
     """Which distinct strings contain `pattern` (RE2, after NFKC and lower case): a cheap filter before a
     Python rule, so that e.g. 100,000 distinct descriptions are not each normalised to look for 合计."""
-    a = _strings(col)
+    if col.folded is None or col.folded[0] != len(col.values):
+        a = _strings(col)
+        col.folded = (len(col.values), a if a.null_count == len(a) else pc.utf8_lower(pc.utf8_normalize(a, "NFKC")))
+    a = col.folded[1]
     if a.null_count == len(a):
         return np.zeros(len(a), bool)
-    a = pc.utf8_lower(pc.utf8_normalize(a, "NFKC"))
     return pc.fill_null(pc.match_substring_regex(a, pattern), False).to_numpy(zero_copy_only=False)
 
 
@@ -268,19 +271,55 @@ def _parse_field(f, values: list, ctx: Context, lg_name: str) -> _Parsed:
 
 def _parse_texts(f, values: list, out: _Parsed) -> set[int]:
     """text() of every distinct str cell of a text column, as the generic path gives it (a blank or "/" is empty,
-    white space collapses) without its per-value overhead; returns the values done."""
+    white space collapses) without its per-value overhead; returns the values done. Many values: in Arrow."""
+    ks = [k for k, v in enumerate(values) if type(v) is str]
+    if len(ks) >= 256:
+        try:
+            return _parse_texts_arrow(f, values, ks, out)
+        except (pa.ArrowException, UnicodeError):
+            pass
     required = f.required and f.kind != "company"
-    done = set()
-    for k, v in enumerate(values):
-        if type(v) is not str:
-            continue
-        done.add(k)
+    for k in ks:
+        v = values[k]
         out.shown[k] = v if v.strip() else None
         t = None if (len(v) <= 6 and not_applicable(v)) else (" ".join(v.split()) or None)
         out.val[k] = t
         if t is None and required:
             out.bad[k] = ("missing_value", f"必填项“{f.label}”为空")
-    return done
+    return set(ks)
+
+
+# What Python's str.split() / str.strip() take for white space (str.isspace), for RE2
+_SPACE = r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+
+
+def _parse_texts_arrow(f, values: list, ks: list[int], out: _Parsed) -> set[int]:
+    """_parse_texts for many values: " ".join(v.split()) as one regex over the column, not_applicable asked only
+    of the texts of up to 6 characters."""
+    strs = [values[k] for k in ks]
+    a = pa.array(strs, pa.string())
+    blank = pc.match_substring_regex(a, f"^{_SPACE}*$").to_numpy(zero_copy_only=False)       # not v.strip()
+    joined = pc.utf8_trim(pc.replace_substring_regex(a, f"{_SPACE}+", " "), " ").to_pylist()
+    for i in np.flatnonzero(pc.less_equal(pc.utf8_length(a), 6).to_numpy(zero_copy_only=False)):
+        if not_applicable(strs[i]):
+            joined[i] = None
+    shown = out.shown
+    for k, v, b in zip(ks, strs, blank):
+        shown[k] = None if b else v
+    t = np.empty(len(ks), object)
+    t[:] = joined
+    t[t == ""] = None
+    karr = np.array(ks, np.int64)
+    out.val[karr] = t
+    if f.required and f.kind != "company":
+        missing = ("missing_value", f"必填项“{f.label}”为空")
+        for k in karr[_is_none(t)]:
+            out.bad[k] = missing
+    return set(ks)
+
+
+def _is_none(a: np.ndarray) -> np.ndarray:
+    return np.equal(a, None)
 
 
 def stage_sheet(sheet: RawSheet, header: Header, ctx: Context, file_company: str | None, registry: Registry,
