@@ -76,21 +76,16 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f
 
 
 def _any_control(col: list) -> bool:
-    """Whether any text of a column holds a control character. When the column converts to Arrow as a whole
-    (texts and blanks; a column of dates or numbers holds no text), its UTF-8 bytes are looked at in one pass and
-    only a column holding one of those bytes (\xc2 also starts "°", "×"…) is searched text by text."""
-    try:
-        a = pa.array(col)
-    except (pa.ArrowException, OverflowError, TypeError, ValueError):
-        a = None
-    if a is not None:
-        if not pa.types.is_string(a.type):
-            return False
-        data = a.buffers()[2]
-        if data is None:
-            return False
+    """Whether any text of a column holds a control character. A column of texts (and blanks) is looked at as its
+    UTF-8 bytes in one pass (Arrow), and searched text by text only when it holds one of those bytes (\xc2 also
+    starts "°", "×"…); a column without texts (dates, numbers) is skipped."""
+    types = set(map(type, col))
+    if str not in types:
+        return False
+    if types <= {str, type(None)}:
+        a = pa.array(col, pa.string())
         off = np.frombuffer(a.buffers()[1], np.int32, count=len(a) + 1, offset=a.offset * 4)
-        raw = bytes(memoryview(data)[off[0]:off[-1]])
+        raw = bytes(memoryview(a.buffers()[2])[off[0]:off[-1]])
         if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
             return False
     return has_control("".join(v for v in col if type(v) is str))
@@ -189,7 +184,7 @@ def keys(ledger: str, records: Frame) -> list[str]:
     primary, _ = KEYS[ledger]
     company = records.column("company")
     prim = [records.column(f) for f in primary]
-    if len(primary) == 1 and all(type(v) is str or v is None for v in prim[0]):
+    if len(primary) == 1 and set(map(type, prim[0])) <= {str, type(None)}:
         norm = _compact_all(prim[0])
         if all(norm):                               # every record has its number
             return [c + "|" + k for c, k in zip(company, norm)]
