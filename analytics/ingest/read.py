@@ -289,7 +289,11 @@ class Reading:
         if self._done:
             return
         self._done = True
-        _end_read(self.proc, self.err, self.tmp)
+        gone = getattr(self, "_gone", None)
+        if gone is not None:
+            gone()                                  # _end_read, once (the finalizer is then dead)
+        else:
+            _end_read(self.proc, self.err, self.tmp)
 
 
 def _stop_child(proc) -> None:
