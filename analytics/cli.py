@@ -33,8 +33,6 @@ import re
 import sys
 from pathlib import Path
 
-from .store.db import StoreError, default_path, get_store
-
 
 class UsageError(Exception):
     pass
@@ -208,16 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(f"用法错误：{e}", file=sys.stderr)
         return 2
-    except StoreError as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:       # output piped into head: not an error of ours
         sys.stderr.close()
         return 0
     except Exception as e:  # the last guard: a message, never a traceback
-        print(f"错误：{type(e).__name__}: {e}", file=sys.stderr)
+        from .store.db import StoreError
+        print(f"错误：{e}" if isinstance(e, StoreError) else f"错误：{type(e).__name__}: {e}", file=sys.stderr)
         return 1
     finally:
         if before is not None:
@@ -228,11 +224,15 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     if args.cmd == "restore":
         from .store.backup import restore
+        from .store.db import default_path
         m = restore(args.dir, args.db or default_path())
         print(f"已恢复：{sum(t['rows'] for t in m['tables'].values())} 行，{len(m['tables'])} 张表，"
               f"备份时间 {m['created_at']}。" + (f"原数据表保留在 PostgreSQL 模式 {m['kept']} 中。" if m["kept"] and "://" in str(args.db or default_path())
                  else f"原数据库已改名保留为 {m['kept']}。" if m["kept"] else ""))
         return 0
+    if args.cmd == "ingest":
+        return _ingest(args)
+    from .store.db import default_path, get_store
     store = get_store(args.db or default_path())
     if args.cmd == "backup":
         from .store.backup import backup
@@ -267,8 +267,6 @@ def _run(args) -> int:
             for name, al in aliases(store).items():
                 print(name + (f"（别名：{'、'.join(al)}）" if al else "") + (f"〔{up[name]}〕" if up.get(name) else ""))
         return 0
-    if args.cmd == "ingest":
-        return _ingest(store, args)
     if args.cmd == "metrics":
         return _metrics(store, args)
     if args.cmd == "batches":
@@ -363,32 +361,48 @@ def _users(store, args) -> int:
     return 0
 
 
-def _ingest(store, args) -> int:
-    from .access import actions
-    from .ingest.pipeline import STATUS_LABELS
+def _ingest(args) -> int:
     if args.period:
         from .ingest.pipeline import parse_period
         try:
             parse_period(args.period)
         except ValueError as e:
             raise UsageError(str(e)) from None
-    worst = 0
-    for f in args.files:
-        p = Path(f)
-        if not p.is_file():
-            print(f"{f}\t-\t-\t-\t-\t错误：文件不存在", file=sys.stderr)
-            worst = 1
-            continue
-        res = actions.upload(store, _cli_user(args.by), p.read_bytes(), p.name, company=args.company,
-                             period=args.period, progress=_progress_line(p.name))
-        print(f"{p.name}：{STATUS_LABELS[res.status]}。{res.message}")
-        for e in res.errors:
-            print(e.line(p.name))
-        for w in res.warnings:
-            print(w.line(p.name))
-        if not res.accepted:
-            worst = 1
-    return worst
+    # The first file's reading child starts before the store is opened (and pandas, DuckDB and the pipeline are
+    # imported, ~0.5 s): it parses on the other core meanwhile.
+    from .ingest.read import start_read
+    first = next((Path(f) for f in args.files if Path(f).is_file()), None)
+    data = first.read_bytes() if first else None
+    reading = start_read(data, first.name) if first else None
+    try:
+        from .access import actions
+        from .ingest.pipeline import STATUS_LABELS
+        from .store.db import default_path, get_store
+        store = get_store(args.db or default_path())
+        worst = 0
+        for f in args.files:
+            p = Path(f)
+            if not p.is_file():
+                print(f"{f}\t-\t-\t-\t-\t错误：文件不存在", file=sys.stderr)
+                worst = 1
+                continue
+            if p == first and reading is not None:
+                kw, reading = {"data": data, "reading": reading}, None
+            else:
+                kw = {"data": p.read_bytes()}
+            res = actions.upload(store, _cli_user(args.by), kw.pop("data"), p.name, company=args.company,
+                                 period=args.period, progress=_progress_line(p.name), **kw)
+            print(f"{p.name}：{STATUS_LABELS[res.status]}。{res.message}")
+            for e in res.errors:
+                print(e.line(p.name))
+            for w in res.warnings:
+                print(w.line(p.name))
+            if not res.accepted:
+                worst = 1
+        return worst
+    finally:
+        if reading is not None:
+            reading.cancel()
 
 
 def _progress_line(name: str, after_s: float = 2.0, every_s: float = 1.0):

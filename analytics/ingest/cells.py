@@ -39,34 +39,51 @@ def encode(col: list) -> tuple[pa.Array, list[int], list]:
     """One column's cells ("" or None = empty) → (body, rows, values): the body is a typed Arrow array of the
     column's most common type; the cells of any other type (the header above a date column, a "10.5" typed
     into it, an error cell) are empty in the body and listed as (row index, value) exceptions."""
-    counts = Counter(map(type, col))
+    n = len(col)
+    try:                                            # texts only (most columns): one pass in Arrow
+        a = pa.array(col, pa.string())
+    except (pa.ArrowException, TypeError, ValueError):
+        a = None
+    if a is not None:
+        empty = pc.equal(a, "")
+        n_empty = pc.sum(empty).as_py() or 0
+        if a.null_count + n_empty == n:             # an empty cell is no text: nothing here
+            return pa.nulls(n, pa.null()), [], []
+        if n_empty:
+            a = pc.if_else(empty, pa.scalar(None, pa.string()), a)
+        return a, [], []
+    types = list(map(type, col))
+    counts = Counter(types)
     counts.pop(type(None), None)
-    if str in counts and (empty := col.count("")):  # an empty cell is no text: it must not make a column text
+    empty = 0
+    if str in counts:                               # an empty cell is no text: it must not make a column text
+        empty = sum(1 for v, t in zip(col, types) if t is str and v == "")
         counts[str] -= empty
         if not counts[str]:
             del counts[str]
-    typed = [(n, t) for t, n in counts.items() if t in TYPED]
+    typed = [(k, t) for t, k in counts.items() if t in TYPED]
     if not typed:                                   # empty, or only times, durations, errors…
         rows = [i for i, v in enumerate(col) if v is not None and v != ""]
-        return pa.nulls(len(col), pa.null()), rows, [col[i] for i in rows]
+        return pa.nulls(n, pa.null()), rows, [col[i] for i in rows]
     dom = max(typed, key=lambda x: (x[0], x[1] is str))[1]
-    rows = ([i for i, v in enumerate(col) if type(v) is not dom and v is not None and v != ""]
-            if len(counts) > 1 else [])
+    other = [i for i, t in enumerate(types) if t is not dom and t is not _NONE]
     body = col
-    if dom is not str and "" in col:                # "" (empty) cells of a non-text column
-        body = [None if v == "" else v for v in col]
-    if rows:
-        body = list(body) if body is col else body
-        for i in rows:
+    if other:                                       # "" and the cells of other types: empty in the body
+        body = list(col)
+        for i in other:
             body[i] = None
+    rows = [i for i in other if not (types[i] is str and col[i] == "")]
     try:
         a = pa.array(body, TYPED[dom])
     except (pa.ArrowInvalid, OverflowError):        # e.g. an int beyond int64: every cell an exception
         rows = [i for i, v in enumerate(col) if v is not None and v != ""]
-        return pa.nulls(len(col), pa.null()), rows, [col[i] for i in rows]
-    if dom is str and "" in col:
+        return pa.nulls(n, pa.null()), rows, [col[i] for i in rows]
+    if dom is str and empty:
         a = pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
     return a, rows, [col[i] for i in rows]
+
+
+_NONE = type(None)
 
 
 def _encode_mixed(col: list) -> pa.Array:

@@ -54,7 +54,7 @@ def _control_characters(records: Frame, headers: dict[str, Header]) -> list[iss.
     hits: dict[tuple[int, str], tuple[int, str]] = {}   # (record, field) → (column order, value)
     for order, (name, col) in enumerate(records.columns.items()):
         fld = name.removesuffix("_raw")
-        if fld in ("sheet", "key") or not has_control("".join(v for v in col if type(v) is str)):
+        if fld in ("sheet", "key") or not _any_control(col):
             continue
         for i, v in enumerate(col):
             if isinstance(v, str) and has_control(v):
@@ -68,6 +68,27 @@ def _control_characters(records: Frame, headers: dict[str, Header]) -> list[iss.
         shown = "".join(f"\\x{ord(c):02x}" if has_control(c) else c for c in v[:60])
         out.append(iss.error("control_char", **{**_where(records[i], h, fld, v), "value": shown}))
     return out
+
+
+# The UTF-8 bytes that can start a control character (textnorm._CONTROL: C0 but tab and line breaks, DEL, and
+# C1 = U+0080–U+009F, whose UTF-8 is \xc2 \x80–\x9f); a lead byte never occurs inside another character.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f, 0xc2])
+
+
+def _any_control(col: list) -> bool:
+    """Whether any text of a column holds a control character. A column of texts (and blanks) is looked at as its
+    UTF-8 bytes in one pass (Arrow), and searched text by text only when it holds one of those bytes (\xc2 also
+    starts "°", "×"…); a column without texts (dates, numbers) is skipped."""
+    types = set(map(type, col))
+    if str not in types:
+        return False
+    if types <= {str, type(None)}:
+        a = pa.array(col, pa.string())
+        off = np.frombuffer(a.buffers()[1], np.int32, count=len(a) + 1, offset=a.offset * 4)
+        raw = bytes(memoryview(a.buffers()[2])[off[0]:off[-1]])
+        if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+            return False
+    return has_control("".join(v for v in col if type(v) is str))
 
 
 def _dates(values: list) -> np.ndarray:
@@ -163,8 +184,10 @@ def keys(ledger: str, records: Frame) -> list[str]:
     primary, _ = KEYS[ledger]
     company = records.column("company")
     prim = [records.column(f) for f in primary]
-    if len(primary) == 1 and all(type(v) is str or v is None for v in prim[0]):
+    if len(primary) == 1 and set(map(type, prim[0])) <= {str, type(None)}:
         norm = _compact_all(prim[0])
+        if all(norm):                               # every record has its number
+            return [c + "|" + k for c, k in zip(company, norm)]
         return [c + "|" + k if k else record_key(ledger, records[i])
                 for i, (c, k) in enumerate(zip(company, norm))]
     return [record_key(ledger, rec) for rec in records]
@@ -185,6 +208,8 @@ def _duplicates(ledger: str, records: Frame, headers: dict[str, Header]) -> tupl
     """A key twice in one sheet is an error; across sheets the later sheet wins, with a warning."""
     if ledger not in ("hazards", "accidents", "indicators"):
         return [], records
+    if len(set(records.column("key"))) == len(records):
+        return [], records                              # every key once (the usual case): nothing to report
     out: list[iss.Issue] = []
     seen: dict[str, int] = {}
     keep: dict[str, int] = {}

@@ -73,8 +73,9 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def diff_records(fetch, ledger: str, records: list[dict], coverage=()) -> Diff:
-    """`fetch(sql, params)` → rows (Store.rows for a preview, a write cursor's execute().fetchall() on load)."""
+def diff_records(fetch, ledger: str, records: list[dict], coverage=(), cur=None) -> Diff:
+    """`fetch(sql, params)` → rows (Store.rows for a preview, a write cursor's execute().fetchall() on load);
+    `cur`, the write cursor on load: the keys are staged as an Arrow table there (5× quicker than the string)."""
     lg = LEDGERS[ledger]
     cols = compared(ledger)
     out = Diff(ledger)
@@ -91,9 +92,22 @@ def diff_records(fetch, ledger: str, records: list[dict], coverage=()) -> Diff:
         out.inserted, out.unchanged, out.replaced = len(records) - same, same, len(old) - same
         return out
     keys = records.column("key")
-    # the keys go as one string (binding a list of 100,000 values costs a second; splitting it, milliseconds)
-    old = {r[0]: r[1:] for r in fetch(f"SELECT key, {', '.join(cols)} FROM {ledger} WHERE key IN "
-                                      "(SELECT unnest(string_to_array(?, chr(31))))", [KEY_SEP.join(keys)])} if keys else {}
+    # the keys go as one string (binding a list of 100,000 values costs a second; splitting it, milliseconds),
+    # or, inside the write, as a staged Arrow table
+    if not keys:
+        old = {}
+    elif cur is not None:
+        import pyarrow as pa
+        from ..store.db import stage, unstage
+        stage(cur, "diff_keys", pa.table({"key": pa.array(keys, pa.string())}))
+        try:
+            old = {r[0]: r[1:] for r in fetch(f"SELECT key, {', '.join(cols)} FROM {ledger} WHERE key IN "
+                                              "(SELECT key FROM diff_keys)", None)}
+        finally:
+            unstage(cur, "diff_keys")
+    else:
+        old = {r[0]: r[1:] for r in fetch(f"SELECT key, {', '.join(cols)} FROM {ledger} WHERE key IN "
+                                          "(SELECT unnest(string_to_array(?, chr(31))))", [KEY_SEP.join(keys)])}
     labels = {c: (lg.field(c).label if any(f.name == c for f in lg.fields) else c) for c in cols}
     out.inserted = sum(1 for k in keys if k not in old)
     for i in (i for i, k in enumerate(keys) if k in old):

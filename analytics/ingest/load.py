@@ -70,7 +70,7 @@ def _write(cur, b: NewBatch) -> int:
     lg = LEDGERS[b.ledger]
     t = lg.name
     bid = cur.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
-    b.diff = d = diff_records(lambda sql, p: cur.execute(sql, p).fetchall(), t, b.records, b.coverage)
+    b.diff = d = diff_records(lambda sql, p: cur.execute(sql, p).fetchall(), t, b.records, b.coverage, cur)
     stage(cur, "new_rows", _arrow(t, b.records, bid))
     try:
         cur.execute(f"INSERT INTO {t}_versions SELECT * FROM new_rows")
@@ -94,15 +94,36 @@ def _write(cur, b: NewBatch) -> int:
                 [bid, b.file, b.sha256, t, sorted(b.companies), b.period_start, b.period_end, b.uploaded_by,
                  b.uploaded_at, len(b.records), d.inserted, updated if flow else len(d.changed), d.unchanged,
                  len(b.warnings)])
-    if d.changed:
-        cur.executemany("INSERT INTO batch_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [[bid, c.key, c.label, c.company, f, old, new] for c in d.changed for f, old, new in c.fields])
-    if b.warnings:
-        cur.executemany("INSERT INTO batch_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [[bid, w.level, w.code, w.sheet, w.row, w.column, w.value, w.message] for w in b.warnings])
-    if b.coverage:
-        cur.executemany("INSERT INTO batch_coverage VALUES (?, ?, ?)", [[bid, c, m] for c, m in sorted(b.coverage)])
+    _insert(cur, "batch_changes", _CHANGES,
+            [[bid, c.key, c.label, c.company, f, old, new] for c in d.changed for f, old, new in c.fields])
+    _insert(cur, "batch_issues", _ISSUES,
+            [[bid, w.level, w.code, w.sheet, w.row, w.column, w.value, w.message] for w in b.warnings])
+    _insert(cur, "batch_coverage", _COVERAGE, [[bid, c, m] for c, m in sorted(b.coverage)])
     return bid
+
+
+_S = pa.string()
+_CHANGES = pa.schema([("batch_id", pa.int32()), ("key", _S), ("label", _S), ("company", _S), ("field", _S),
+                      ("old_value", _S), ("new_value", _S)])
+_ISSUES = pa.schema([("batch_id", pa.int32()), ("level", _S), ("code", _S), ("sheet", _S), ("row_no", pa.int32()),
+                     ("column_name", _S), ("value", _S), ("message", _S)])
+_COVERAGE = pa.schema([("batch_id", pa.int32()), ("company", _S), ("month", pa.date32())])
+
+
+def _insert(cur, table: str, schema: pa.Schema, rows: list[list]) -> None:
+    """Rows into a table as one staged Arrow table and one INSERT … SELECT, in their order (executemany costs
+    about half a millisecond a row in DuckDB: 1,000 warnings took 0.3 s)."""
+    if not rows:
+        return
+    cols = [list(c) for c in zip(*rows)]
+    staged = pa.table([pa.array(c, f.type) for c, f in zip(cols, schema)] + [pa.array(range(len(rows)), pa.int32())],
+                      names=[*schema.names, "ord"])
+    names = ", ".join(schema.names)
+    stage(cur, "new_" + table, staged)
+    try:
+        cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM new_{table} ORDER BY ord")
+    finally:
+        unstage(cur, "new_" + table)
 
 
 class RevertError(ValueError):

@@ -21,7 +21,7 @@ from ..ledgers import LEDGERS
 from .diff import Diff, diff_records
 from .frame import Frame
 from .load import NewBatch, write_batches
-from .read import ReadError, read_workbook
+from .read import Reading, ReadError, start_read
 from .stage import stage_sheet, unknown_company
 from ..textnorm import nfkc
 from .check import check_records
@@ -69,10 +69,22 @@ def ingest_file(store: Store, path: str | Path, **kw) -> FileResult:
 
 def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | None = None,
                  period: str | None = None, uploaded_by: str | None = None,
-                 today: dt.date | None = None, dry_run: bool = False, progress=None) -> FileResult:
+                 today: dt.date | None = None, dry_run: bool = False, progress=None,
+                 reading: Reading | None = None) -> FileResult:
     """Check a file and load it (all or nothing). With dry_run, check it and say what loading it would
     change (FileResult.diffs, status PREVIEW) without writing anything. `progress(fraction, step)`, if given,
-    hears how far it got (reading is most of the time: 0 … 0.7, checking to 0.85, then loading)."""
+    hears how far it got (reading is most of the time: 0 … 0.7, checking to 0.85, then loading). `reading`: the
+    read of these bytes already started (read.start_read, the CLI); it is collected here, or cancelled."""
+    try:
+        return _ingest(store, data, filename, company=company, period=period, uploaded_by=uploaded_by,
+                       today=today, dry_run=dry_run, progress=progress, reading=reading)
+    finally:
+        if reading is not None:
+            reading.cancel()
+
+
+def _ingest(store: Store, data: bytes, filename: str, *, company, period, uploaded_by, today, dry_run, progress,
+            reading) -> FileResult:
     step = progress or (lambda fraction, what: None)
     today = today or dt.date.today()
     sha = hashlib.sha256(data).hexdigest()
@@ -91,14 +103,16 @@ def ingest_bytes(store: Store, data: bytes, filename: str, *, company: str | Non
         return res
     step(0.0, READING)
     try:
-        sheets = read_workbook(data, filename, progress=lambda f: step(0.7 * f, READING))
+        if reading is None:
+            reading = start_read(data, filename)
+        reg = registry(store)                       # while the child reads
+        sheets = reading.result(progress=lambda f: step(0.7 * f, READING))
     except ReadError as e:
         res.errors.append(iss.error("unreadable", f"文件无法读取：{e}"))
         res.message = f"文件无法读取：{e}"
         return res
 
     step(0.7, CHECKING)
-    reg = registry(store)
     forced = None
     if company:
         forced = reg.match(company)

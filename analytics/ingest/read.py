@@ -48,12 +48,12 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 import zipfile
 from pathlib import Path
 
-if __package__:
-    from . import cells
-else:                                               # the reading child runs this file as a script (-P)
+cells = None                                        # cells.py (pyarrow), imported on first use: _cells()
+if not __package__:                                               # the reading child runs this file as a script (-P)
     class _NoPandas:                                # pyarrow would import pandas (0.5 s) to look for DataFrames
         @staticmethod
         def find_spec(name, *args):
@@ -61,7 +61,19 @@ else:                                               # the reading child runs thi
                 raise ImportError("not in the reading child")
     sys.meta_path.insert(0, _NoPandas)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import cells                                    # noqa: E402 - stdlib + pyarrow only
+
+
+def _cells():
+    """cells.py, imported on first use: the CLI starts the reading child before anything imports pyarrow (0.1 s),
+    and the child imports it in a thread while calamine parses (which releases the GIL)."""
+    global cells
+    if cells is None:
+        if __package__:
+            from . import cells as c
+        else:
+            import cells as c                       # stdlib + pyarrow only
+        cells = c
+    return cells
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 MAX_SHEETS, MAX_ROWS, MAX_COLS = 200, 1_100_000, 300
@@ -83,7 +95,10 @@ _MSG = {
 }
 
 
-CellError = cells.CellError
+def __getattr__(name: str):
+    if name == "CellError":                         # cells.CellError, without importing pyarrow up front
+        return _cells().CellError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class RawSheet:
@@ -97,7 +112,7 @@ class RawSheet:
                  merges: list[tuple[int, int, int, int]] | None = None, *, table=None, other=None):
         self.name, self.hidden, self.merges = name, hidden, list(merges or [])
         if table is None:
-            table, other = cells.table_from_rows(rows or [])
+            table, other = _cells().table_from_rows(rows or [])
         self.table, self.other = table, other or {}
         self._rows = rows
 
@@ -112,18 +127,18 @@ class RawSheet:
     @property
     def rows(self) -> list[list[object]]:
         if self._rows is None:
-            self._rows = cells.rows_of(self.table, self.other)
+            self._rows = _cells().rows_of(self.table, self.other)
         return self._rows
 
     def head(self, n: int) -> list[list[object]]:
         """The first n rows as Python lists (what header detection and the title lines look at)."""
         if self._rows is not None:
             return self._rows[:n]
-        return cells.rows_of(self.table.slice(0, n), self.other)
+        return _cells().rows_of(self.table.slice(0, n), self.other)
 
     def column(self, j: int) -> list:
         """Column j's Python values (every row)."""
-        return cells.values(self.table.column(j), self.other.get(j))
+        return _cells().values(self.table.column(j), self.other.get(j))
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, RawSheet):
@@ -141,13 +156,18 @@ class ReadError(Exception):
 def read_workbook(data: bytes, filename: str, progress=None) -> list[RawSheet]:
     """The sheets of a file. `progress(fraction)` (0 … 1), if given, is called from this thread while the child
     reads: the parse itself, then the rows turned into columns."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise ReadError(f"不支持的文件类型“{suffix or '无扩展名'}”，" + _FORMATS)
-    if not data:
-        raise ReadError("文件是空的（0 字节），请检查后重新上传")
-    stem = Path(filename).stem.replace("\0", "").encode("utf-8", "replace").decode() or "CSV"
-    return _parse_in_child(data, _container(data, suffix), stem, progress)
+    reading = start_read(data, filename)
+    try:
+        return reading.result(progress)
+    finally:
+        reading.cancel()
+
+
+def start_read(data: bytes, filename: str) -> "Reading":
+    """Start reading a file in the background (the capped child process) and return at once; `.result()` gives
+    its sheets (or raises the ReadError), `.cancel()` stops it. The CLI starts the read before importing the store
+    (pandas, DuckDB), so that the parse runs on the other core meanwhile."""
+    return Reading(data, filename)
 
 
 def _container(data: bytes, suffix: str) -> str:
@@ -193,42 +213,107 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _parse_in_child(data: bytes, container: str, stem: str, progress=None) -> list[RawSheet]:
-    sweep_stale()
-    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-") as tmp:
-        src, out = os.path.join(tmp, "upload." + container), os.path.join(tmp, "out.pickle")
+class Reading:
+    """One read under way: its child process, its temporary folder (the copy of the upload, the child's output),
+    its deadline. A refusal found before the child starts (suffix, empty file, container) is raised by result()."""
+
+    def __init__(self, data: bytes, filename: str):
+        self.proc = self.tmp = self.err = None
+        self.error: ReadError | None = None
+        self._done = False
+        try:
+            suffix = Path(filename).suffix.lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                raise ReadError(f"不支持的文件类型“{suffix or '无扩展名'}”，" + _FORMATS)
+            if not data:
+                raise ReadError("文件是空的（0 字节），请检查后重新上传")
+            stem = Path(filename).stem.replace("\0", "").encode("utf-8", "replace").decode() or "CSV"
+            self._start(data, _container(data, suffix), stem)
+        except ReadError as e:
+            self.error = e
+        except BaseException:
+            self.cancel()
+            raise
+
+    def _start(self, data: bytes, container: str, stem: str) -> None:
+        sweep_stale()
+        self.tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
+        src, self.out = os.path.join(self.tmp, "upload." + container), os.path.join(self.tmp, "out.pickle")
         with open(src, "wb") as f:
             f.write(data)
-        cmd = [sys.executable, "-P", os.path.abspath(__file__), "--child", src, out, stem]
-        with open(os.path.join(tmp, "stderr"), "w+b") as err:
-            try:
-                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
-                                        env=dict(os.environ, RUST_BACKTRACE="0",
-                                                LEDGER_READ_PARENT=str(os.getpid())))
-            except (OSError, ValueError) as e:
-                raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
-            try:
-                _follow(proc, time.monotonic() + PARSE_TIMEOUT_S, progress)
-            finally:
-                if proc.poll() is None:             # timed out (or interrupted): the child goes
-                    proc.kill()
-                    proc.wait()
-                proc.stdout.close()
-            err.seek(0)
-            stderr = err.read()
-        if proc.returncode != 0 or not os.path.exists(out):
-            # a signal (Rust aborts when an allocation hits the limit) or an out-of-memory exit
-            big = proc.returncode < 0 or b"memory" in stderr.lower()
-            raise ReadError(_MSG["too_big"] if big else _MSG["corrupt"])
-        with open(out, "rb") as f:                  # the sheet list: names, sizes, merges - no cells
-            status, payload = pickle.load(f)
-        if status != "ok":
-            raise ReadError(payload)
+        cmd = [sys.executable, "-P", os.path.abspath(__file__), "--child", src, self.out, stem]
+        self.err = open(os.path.join(self.tmp, "stderr"), "w+b")
         try:
-            return [RawSheet(name, None, hidden, merges, **_load_sheet(files, n_rows, width))
-                    for name, hidden, n_rows, width, merges, files in payload]
-        except MemoryError:
-            raise ReadError(_MSG["too_big"]) from None
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.err,
+                                         env=dict(os.environ, RUST_BACKTRACE="0",
+                                                  LEDGER_READ_PARENT=str(os.getpid())))
+        except (OSError, ValueError) as e:
+            raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
+        self.deadline = time.monotonic() + PARSE_TIMEOUT_S
+        # a read started and then dropped without result() or cancel() still ends its child and folder
+        self._gone = weakref.finalize(self, _end_read, self.proc, self.err, self.tmp)
+
+    def result(self, progress=None) -> list[RawSheet]:
+        """Wait for the child (passing its progress on), then the sheets; the temporary folder goes either way."""
+        try:
+            if self.error is not None:
+                raise self.error
+            if self._done:
+                raise RuntimeError("a read's result is taken once")
+            proc = self.proc
+            _follow(proc, self.deadline, progress)
+            self._stop()
+            self.err.seek(0)
+            stderr = self.err.read()
+            if proc.returncode != 0 or not os.path.exists(self.out):
+                # a signal (Rust aborts when an allocation hits the limit) or an out-of-memory exit
+                big = proc.returncode < 0 or b"memory" in stderr.lower()
+                raise ReadError(_MSG["too_big"] if big else _MSG["corrupt"])
+            with open(self.out, "rb") as f:         # the sheet list: names, sizes, merges - no cells
+                status, payload = pickle.load(f)
+            if status != "ok":
+                raise ReadError(payload)
+            try:
+                return [RawSheet(name, None, hidden, merges, **_load_sheet(files, n_rows, width))
+                        for name, hidden, n_rows, width, merges, files in payload]
+            except MemoryError:
+                raise ReadError(_MSG["too_big"]) from None
+        finally:
+            self.cancel()
+
+    def _stop(self) -> None:
+        _stop_child(self.proc)
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs and remove the temporary folder (idempotent)."""
+        if self._done:
+            return
+        self._done = True
+        gone = getattr(self, "_gone", None)
+        if gone is not None:
+            gone()                                  # _end_read, once (the finalizer is then dead)
+        else:
+            _end_read(self.proc, self.err, self.tmp)
+
+
+def _stop_child(proc) -> None:
+    if proc is None:
+        return
+    if proc.poll() is None:                         # timed out (or interrupted): the child goes
+        proc.kill()
+        proc.wait()
+    if proc.stdout and not proc.stdout.closed:
+        proc.stdout.close()
+
+
+def _end_read(proc, err, tmp) -> None:
+    try:
+        _stop_child(proc)
+    finally:
+        if err is not None:
+            err.close()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _follow(proc, deadline: float, progress) -> None:
@@ -271,7 +356,7 @@ def _load_sheet(files: list[tuple[str, str | None]], n_rows: int, width: int) ->
         if other_path:
             with pa.OSFile(other_path) as f:
                 o = pa.ipc.open_file(f).read_all()
-            for j, r, v in zip(o.column("col").to_pylist(), o.column("row").to_pylist(), cells.decode(o.column("value"))):
+            for j, r, v in zip(o.column("col").to_pylist(), o.column("row").to_pylist(), _cells().decode(o.column("value"))):
                 if r < n_rows:
                     other.setdefault(j, {})[r] = v
     if not width:
@@ -281,7 +366,7 @@ def _load_sheet(files: list[tuple[str, str | None]], n_rows: int, width: int) ->
         name = str(j)
         chunks = [c for t in bodies for c in (t.column(name).chunks if name in t.column_names
                                               else [pa.nulls(t.num_rows, pa.null())])]
-        cols[name] = cells.join_chunks(chunks, offsets, other.setdefault(j, {}))
+        cols[name] = _cells().join_chunks(chunks, offsets, other.setdefault(j, {}))
     return {"table": pa.table(cols).slice(0, n_rows), "other": {j: o for j, o in other.items() if o}}
 
 
@@ -290,19 +375,47 @@ def _load_sheet(files: list[tuple[str, str | None]], n_rows: int, width: int) ->
 CHUNK_ROWS = 65536                                  # rows turned into Arrow columns at a time
 
 
+def _vm_size() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _import_cells(capped: bool) -> None:
+    """The child's thread that imports cells.py (pyarrow, ~0.1 s) while the main thread parses. The address
+    space pyarrow maps (~0.3 GB: its libraries, its allocator) is not the file's: the cap is raised by what the
+    import added, so the file still gets its MEMORY_LIMIT above the start size, as when pyarrow was imported
+    before the cap was set."""
+    before = _vm_size() if capped else 0
+    try:
+        _cells()
+    except BaseException:                           # the main thread imports it again and meets the error itself
+        return
+    if capped:
+        try:
+            import resource
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            raised = soft + max(_vm_size() - before, 0)
+            resource.setrlimit(resource.RLIMIT_AS, (raised if hard == resource.RLIM_INFINITY else min(raised, hard),
+                                                    hard))
+        except (ImportError, OSError, ValueError):
+            pass
+
+
 def _child_main(src: str, out: str, stem: str) -> None:
     gc.disable()                                    # short-lived, builds many objects
+    capped = False
     try:
         import resource
-        with open("/proc/self/statm") as f:
-            start_size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        start_size = _vm_size()
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = start_size + MEMORY_LIMIT
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        capped = True
     except (ImportError, OSError, ValueError):
         pass                                        # not Linux: the timeout still holds
+    threading.Thread(target=_import_cells, args=(capped,), daemon=True).start()
     try:
         result = ("ok", _parse(src, stem, os.path.dirname(out)))
     except ReadError as e:
@@ -353,11 +466,11 @@ class _SheetWriter:
         for r, c, code in self.errors:              # error cells python-calamine reads as ""
             j = c - self.pad
             if self.start <= r < end and 0 <= j < w and cols[j][r - self.start] in ("", None):
-                cols[j][r - self.start] = CellError(code)
+                cols[j][r - self.start] = _cells().CellError(code)
         self.rows = []
         arrays, o_col, o_row, o_val = {}, [], [], []
         for j, c in enumerate(cols):
-            body, rs, vs = cells.encode(c)
+            body, rs, vs = _cells().encode(c)
             arrays[str(self.pad + j)] = body
             o_col += [self.pad + j] * len(rs)
             o_row += [self.start + r for r in rs]
@@ -377,7 +490,7 @@ class _SheetWriter:
         if o_row:
             other_path = path[:-6] + ".other.arrow"
             _write_ipc(other_path, pa.table({"col": pa.array(o_col, pa.int32()), "row": pa.array(o_row, pa.int64()),
-                                             "value": cells.encode_mixed(o_val)}))
+                                             "value": _cells().encode_mixed(o_val)}))
         self.files.append((path, other_path))
         self.start = end
         _Progress.rows += n

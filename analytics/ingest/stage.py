@@ -39,11 +39,12 @@ class _Column:
     `values` (the distinct Python values, as the reader gave them), -1 for an empty cell. Every per-value rule
     (blank, 合计, parsing, vocabularies, companies) runs once per distinct value, and rows take its result by
     their code (numpy); only the failing rows become Python again, as issues."""
-    __slots__ = ("codes", "values", "_index", "arrow")
+    __slots__ = ("codes", "values", "_index", "arrow", "folded")
 
     def __init__(self, codes: np.ndarray, values: list, arrow=None):
         self.codes, self.values, self._index = codes, values, None
         self.arrow = arrow                # the first len(arrow) values as an Arrow array (the column's dictionary)
+        self.folded = None                # (len(values), its strings NFKC + lower case): for the prefilters
 
     @classmethod
     def of(cls, sheet: RawSheet, j: int, start: int, n: int) -> "_Column":
@@ -92,14 +93,25 @@ def _strings(col: _Column) -> pa.Array:
     return pa.concat_arrays([col.arrow, pa.array(rest, pa.string())]) if rest else col.arrow
 
 
-def _arrow_flags(col: _Column, pattern: str) -> list[bool]:
+def _arrow_flags(col: _Column, pattern: str) -> np.ndarray:
     """Which distinct strings contain `pattern` (RE2, after NFKC and lower case): a cheap filter before a
     Python rule, so that e.g. 100,000 distinct descriptions are not each normalised to look for 合计."""
-    a = _strings(col)
+    if col.folded is None or col.folded[0] != len(col.values):
+        a = _strings(col)
+        col.folded = (len(col.values), a if a.null_count == len(a) else pc.utf8_lower(pc.utf8_normalize(a, "NFKC")))
+    a = col.folded[1]
     if a.null_count == len(a):
-        return [False] * len(a)
-    a = pc.utf8_lower(pc.utf8_normalize(a, "NFKC"))
-    return pc.fill_null(pc.match_substring_regex(a, pattern), False).to_pylist()
+        return np.zeros(len(a), bool)
+    return pc.fill_null(pc.match_substring_regex(a, pattern), False).to_numpy(zero_copy_only=False)
+
+
+def _flagged(col: _Column, pattern: str, rule) -> np.ndarray:
+    """Per row: does its cell's value pass `rule` — asked only of the distinct values the Arrow prefilter
+    `pattern` lets through (every other value fails it)."""
+    per = np.zeros(len(col.values) + 1, bool)       # the last slot: the empty cell
+    for k in np.flatnonzero(_arrow_flags(col, pattern)):
+        per[k] = rule(col.values[k])
+    return per[col.codes]
 
 
 def _filled(col: _Column) -> np.ndarray:
@@ -117,29 +129,26 @@ def _skip_rows(cols: list[_Column], n: int, header: Header, header_keys: dict[in
     """Blank, 合计/小计, signature and repeated-header rows are not data (the same rules as row by row, set-based).
     Returns the rows to skip."""
     width = len(cols)
-    filled = np.zeros((n, width), bool)
-    total = np.zeros((n, width), bool)
-    sign = np.zeros((n, width), bool)
+    filled = np.zeros((n, width), bool, order="F")  # column by column
+    total = np.zeros((n, width), bool, order="F")
+    sign = np.zeros((n, width), bool, order="F")
     for j, c in enumerate(cols):
         if not c.values:
             continue
         filled[:, j] = c.take(_filled(c))
-        hint = _arrow_flags(c, "计")
-        t = np.array([h and bool(_TOTAL.match(compact(v))) for v, h in zip(c.values, hint)] + [False])
-        total[:, j] = t[c.codes]
-        hint = _arrow_flags(c, "[人导话期注明]")
-        g = np.array([h and bool(_SIGNATURE.match(compact(cell_text(v)))) for v, h in zip(c.values, hint)] + [False])
-        sign[:, j] = g[c.codes]
+        total[:, j] = _flagged(c, "计", lambda v: type(v) is str and bool(_TOTAL.match(compact(v))))
+        sign[:, j] = _flagged(c, "[人导话期注明]", lambda v: bool(_SIGNATURE.match(compact(cell_text(v)))))
     skip = ~filled.any(axis=1)
     mapped = [j for j in header.columns.values() if j < width]
     skip |= ~filled[:, mapped].any(axis=1) if mapped else True
-    rank = np.cumsum(filled, axis=1)
-    skip |= (filled & (rank <= 3) & total).any(axis=1)             # only the first three filled cells count
-    maybe = (filled & (rank <= 4) & sign).any(axis=1) & ~skip
-    for i in np.flatnonzero(maybe):
-        vals = [cols[j].value(i) for j in np.flatnonzero(filled[i])]
-        if len(vals) <= 4 or len(set(map(str, vals))) == 1:
-            skip[i] = True
+    if total.any() or sign.any():                   # a 合计 or signature line somewhere: which cells count
+        rank = np.cumsum(filled, axis=1)
+        skip |= (filled & (rank <= 3) & total).any(axis=1)         # only the first three filled cells count
+        maybe = (filled & (rank <= 4) & sign).any(axis=1) & ~skip
+        for i in np.flatnonzero(maybe):
+            vals = [cols[j].value(i) for j in np.flatnonzero(filled[i])]
+            if len(vals) <= 4 or len(set(map(str, vals))) == 1:
+                skip[i] = True
     j0 = next(iter(header_keys), None)               # a header repeated on a printed page
     if j0 is not None and j0 < width:
         hits = np.zeros(n, np.int64)
@@ -147,10 +156,7 @@ def _skip_rows(cols: list[_Column], n: int, header: Header, header_keys: dict[in
         for j, k in header_keys.items():
             if j >= width or not cols[j].values or not k:
                 continue
-            c = cols[j]
-            hint = _arrow_flags(c, re.escape(k[0]))
-            h = np.array([bool(x) and isinstance(v, str) and header_key(v) == k for v, x in zip(c.values, hint)]
-                         + [False])[c.codes]
+            h = _flagged(cols[j], re.escape(k[0]), lambda v, k=k: isinstance(v, str) and header_key(v) == k)
             hits += h
             if j == j0:
                 first = h
@@ -265,19 +271,55 @@ def _parse_field(f, values: list, ctx: Context, lg_name: str) -> _Parsed:
 
 def _parse_texts(f, values: list, out: _Parsed) -> set[int]:
     """text() of every distinct str cell of a text column, as the generic path gives it (a blank or "/" is empty,
-    white space collapses) without its per-value overhead; returns the values done."""
+    white space collapses) without its per-value overhead; returns the values done. Many values: in Arrow."""
+    ks = [k for k, v in enumerate(values) if type(v) is str]
+    if len(ks) >= 256:
+        try:
+            return _parse_texts_arrow(f, values, ks, out)
+        except (pa.ArrowException, UnicodeError):
+            pass
     required = f.required and f.kind != "company"
-    done = set()
-    for k, v in enumerate(values):
-        if type(v) is not str:
-            continue
-        done.add(k)
+    for k in ks:
+        v = values[k]
         out.shown[k] = v if v.strip() else None
         t = None if (len(v) <= 6 and not_applicable(v)) else (" ".join(v.split()) or None)
         out.val[k] = t
         if t is None and required:
             out.bad[k] = ("missing_value", f"必填项“{f.label}”为空")
-    return done
+    return set(ks)
+
+
+# What Python's str.split() / str.strip() take for white space (str.isspace), for RE2
+_SPACE = r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+
+
+def _parse_texts_arrow(f, values: list, ks: list[int], out: _Parsed) -> set[int]:
+    """_parse_texts for many values: " ".join(v.split()) as one regex over the column, not_applicable asked only
+    of the texts of up to 6 characters."""
+    strs = [values[k] for k in ks]
+    a = pa.array(strs, pa.string())
+    blank = pc.match_substring_regex(a, f"^{_SPACE}*$").to_numpy(zero_copy_only=False)       # not v.strip()
+    joined = pc.utf8_trim(pc.replace_substring_regex(a, f"{_SPACE}+", " "), " ").to_pylist()
+    for i in np.flatnonzero(pc.less_equal(pc.utf8_length(a), 6).to_numpy(zero_copy_only=False)):
+        if not_applicable(strs[i]):
+            joined[i] = None
+    shown = out.shown
+    for k, v, b in zip(ks, strs, blank):
+        shown[k] = None if b else v
+    t = np.empty(len(ks), object)
+    t[:] = joined
+    t[t == ""] = None
+    karr = np.array(ks, np.int64)
+    out.val[karr] = t
+    if f.required and f.kind != "company":
+        missing = ("missing_value", f"必填项“{f.label}”为空")
+        for k in karr[_is_none(t)]:
+            out.bad[k] = missing
+    return set(ks)
+
+
+def _is_none(a: np.ndarray) -> np.ndarray:
+    return np.equal(a, None)
 
 
 def stage_sheet(sheet: RawSheet, header: Header, ctx: Context, file_company: str | None, registry: Registry,
