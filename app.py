@@ -13,6 +13,9 @@ from streamlit.runtime.pages_manager import PagesManager
 st_config.set_option("client.showSidebarNavigation", True)
 if PagesManager.uses_pages_directory:
     PagesManager.uses_pages_directory = False
+    if not st_config.get_option("global.appTest"):     # AppTest resets this mode for every app it creates
+        from ui import warmup
+        warmup.start()      # the server's first run: compute the overview's figures in the background (ui/warmup.py)
     st.rerun()
 
 from analytics.store.db import StoreError  # noqa: E402

@@ -109,9 +109,10 @@ def load_demo(db: Path, log: Path) -> None:
 class Server:
     """`streamlit run app.py` on 127.0.0.1:<free port> with SAFETY_DB=db; output to a log file."""
 
-    def __init__(self, db: Path, log: Path, extra=None):
+    def __init__(self, db: Path, log: Path, extra=None, script: str = "app.py"):
         self.db, self.log = db, log
         self.extra = extra               # port → further `streamlit run` arguments (e.g. a secrets file)
+        self.script = script             # the app to run (the bench's baseline runs an empty one)
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -127,7 +128,7 @@ class Server:
         raise RuntimeError(f"streamlit did not start; log {self.log}:\n{self.log_text()[-3000:]}")
 
     def _start_once(self, deadline_s: float) -> bool:
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.address", "127.0.0.1",
                "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
         cmd += self.extra(self.port) if self.extra else []
