@@ -94,6 +94,7 @@ RAG_HEADS = {"隐患整改率": "整改率", "按期整改率": "按期率", "�
 
 
 FOLD_GREEN_OVER = 12       # above this many companies the RAG table lists green ones by name under the table
+PILLS_MAX = 24             # above this many companies under the RAG table, a select box replaces the buttons
 
 
 def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str | None = None, big: bool = False):
@@ -122,8 +123,11 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
     if not key or big:
         return None
     labels = dict(zip(companies, rags))
-    return st.pills("查看单位的问题明细（重大隐患、逾期隐患、事故、未达标指标）", companies, key=key,
-                    format_func=lambda c: f"{safe.md(short_name(c))}（{labels[c]}）")
+    label = "查看单位的问题明细（重大隐患、逾期隐患、事故、未达标指标）"
+    if len(companies) > PILLS_MAX:       # 200 buttons are no choice: a searchable list, in the table's order
+        return st.selectbox(label, companies, index=None, key=key, placeholder="选择或输入单位名称",
+                            format_func=lambda c: f"{short_name(c)}（{labels[c]}）")
+    return st.pills(label, companies, key=key, format_func=lambda c: f"{safe.md(short_name(c))}（{labels[c]}）")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -174,6 +178,8 @@ def format_cells(sty, df: pd.DataFrame, config: dict) -> tuple:
                 "逾期天数", alignment="right", help="截止日 − 整改期限；未到整改期限的写“未到期（剩 N 天）”"))
         elif pd.api.types.is_float_dtype(df[c]):
             sty = sty.format(_number, subset=[c])
+        elif df[c].dtype == object and c != "单位" and df[c].isna().any():
+            sty = sty.format(na_rep="", subset=[c])          # an empty ledger cell stays empty (not “None”)
     return sty, config
 
 
@@ -366,7 +372,7 @@ def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: fl
     names = [short_name(c) for c in df["company"]]
     for i, m in enumerate(rates):
         fig.add_bar(y=names, x=df[m], name=BY_NAME[m].label, orientation="h", customdata=df["company"],
-                    marker_color=theme.PALETTE[i], text=[fmt(v, "rate") for v in df[m]], textposition="inside",
+                    marker_color=theme.PALETTE[i], text=[fmt(v, "rate") for v in df[m]], textposition="auto",
                     insidetextanchor="start", insidetextfont=dict(color="white" if i == 0 else "#111", size=16),
                     outsidetextfont=dict(color="#111", size=16), constraintext="none",
                     hovertemplate="%{customdata}<br>" + BY_NAME[m].label + "：%{x:.1%}<extra></extra>")
