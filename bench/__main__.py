@@ -286,14 +286,20 @@ def browser_session(label: str, db: Path, tmp: Path, script: str = "app.py", sho
                 settled_from.append(time.perf_counter())
                 settle()
             app.settle = timed_settle
+            # The overview, then 会议模式 last: it hides the navigation, and leaving it (退出会议模式) runs the
+            # overview first — not timed, as it is not the next page's own time.
+            meeting = [p for p in pages if p[0] == "会议模式"]
+            tour = [p for p in pages[1:] if p not in meeting] + pages[:1] + meeting
             for n in range(passes):
-                for i, (name, href) in enumerate(pages[1:] + pages[:1], start=1):   # the overview last
+                for i, (name, href) in enumerate(tour, start=1):
                     t = time.perf_counter()
                     app.go(name, href)
                     end = time.perf_counter()
                     out["pages"].setdefault(name, []).append((end - t, settled_from[-1] - t))
                     if shots is not None and n == 0:
                         _full_page_shot(app, shots / f"{i:02d}_{slug(name)}.png")
+                if meeting:
+                    app.go(*pages[0])
             browser.close()
     finally:
         server.stop()

@@ -151,6 +151,8 @@ def display(df: pd.DataFrame) -> pd.DataFrame:
             out[c] = col.dt.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d").fillna("")
         elif str(c).endswith("率") and pd.api.types.is_float_dtype(col):
             out[c] = [fmt(v, "rate") for v in col]
+        elif (col.dtype == object or pd.api.types.is_string_dtype(col)) and col.isna().any():
+            out[c] = col.astype(object).where(col.notna(), "")     # an empty ledger cell stays empty, not “None”
     return out
 
 
@@ -178,8 +180,6 @@ def format_cells(sty, df: pd.DataFrame, config: dict) -> tuple:
                 "逾期天数", alignment="right", help="截止日 − 整改期限；未到整改期限的写“未到期（剩 N 天）”"))
         elif pd.api.types.is_float_dtype(df[c]):
             sty = sty.format(_number, subset=[c])
-        elif df[c].dtype == object and c != "单位" and df[c].isna().any():
-            sty = sty.format(na_rep="", subset=[c])          # an empty ledger cell stays empty (not “None”)
     return sty, config
 
 
