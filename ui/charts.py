@@ -362,8 +362,9 @@ def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_ma
 def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: float | None = None) -> go.Figure:
     """Rates per company as horizontal bars (percent), with an optional target line. The value is written
     inside each bar at its base, so the target line (drawn across the bars' ends) never runs through it.
-    Worst first (lowest first rate; companies without a rate last); beyond TOP_N companies only the worst
-    TOP_N are drawn, and the title says so."""
+    A bar too short to hold its value (below 12 %, e.g. 0 %) has it written just after its end, so a company at
+    0 % never looks like a missing bar. Worst first (lowest first rate; companies without a rate last); beyond
+    TOP_N companies only the worst TOP_N are drawn, and the title says so."""
     df = df.assign(_k=df[rates[0]].fillna(9.0)).sort_values(["_k", *rates[1:2]], kind="stable").drop(columns="_k")
     if len(df) > TOP_N:
         title = f"{title}（最低的 {TOP_N} 个单位，共 {len(df)} 个）"
@@ -372,7 +373,8 @@ def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: fl
     names = [short_name(c) for c in df["company"]]
     for i, m in enumerate(rates):
         fig.add_bar(y=names, x=df[m], name=BY_NAME[m].label, orientation="h", customdata=df["company"],
-                    marker_color=theme.PALETTE[i], text=[fmt(v, "rate") for v in df[m]], textposition="auto",
+                    marker_color=theme.PALETTE[i], text=[fmt(v, "rate") for v in df[m]],
+                    textposition=["outside" if v == v and v is not None and v < 0.12 else "inside" for v in df[m]],
                     insidetextanchor="start", insidetextfont=dict(color="white" if i == 0 else "#111", size=16),
                     outsidetextfont=dict(color="#111", size=16), constraintext="none",
                     hovertemplate="%{customdata}<br>" + BY_NAME[m].label + "：%{x:.1%}<extra></extra>")
