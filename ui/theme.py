@@ -94,9 +94,11 @@ if (!window.__safetyChartsPrefetched) {
     return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
       && document.querySelector('[data-testid="stMain"] h1, [data-testid="stMain"] h2')
       && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')
-      && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(d => d.querySelector('canvas'));
+      && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+           .every(d => d.querySelector('canvas') && d.querySelector('table[role="grid"] thead th'));
   };
-  const wait = () => drawn() ? idle() : setTimeout(wait, 250);     // never in the way of the page itself
+  let calm = 0;               // drawn on two checks in a row, half a second apart: never in the way of the page
+  const wait = () => (calm = drawn() ? calm + 1 : 0) >= 2 ? idle() : setTimeout(wait, 250);
   wait();
 }
 </script>""" % json.dumps(names)
