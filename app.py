@@ -13,6 +13,9 @@ from streamlit.runtime.pages_manager import PagesManager
 st_config.set_option("client.showSidebarNavigation", True)
 if PagesManager.uses_pages_directory:
     PagesManager.uses_pages_directory = False
+    if not st_config.get_option("global.appTest"):     # AppTest resets this mode for every app it creates
+        from ui import warmup
+        warmup.start()      # the server's first run: compute the overview's figures in the background (ui/warmup.py)
     st.rerun()
 
 from analytics.figures import cache  # noqa: E402
@@ -24,6 +27,7 @@ st.set_page_config(page_title="安全生产台账看板", page_icon=":material/h
 st.logo(str(widgets.UI_DIR / "logo.svg"), size="large", icon_image=str(widgets.UI_DIR / "logo_icon.svg"))
 st.html(theme.APP_CSS)
 st.html(theme.LANG_JS, unsafe_allow_javascript=True)     # lang="zh-CN": Chinese glyph shapes, not Japanese
+st.html(theme.CHART_PREFETCH_JS, unsafe_allow_javascript=True)   # the chart code, loaded once the first page is drawn
 
 BOARD = [
     st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),

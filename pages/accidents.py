@@ -1,5 +1,6 @@
 """事故 — accidents by month (every month shown), by level (国务院令第493号) and type (GB 6441); deaths,
 injuries, direct loss; late reports; 四不放过 closure with the open items; 安全生产天数 per company."""
+import pandas as pd
 import streamlit as st
 
 from analytics.figures.accidents import by_level, by_type, monthly_by_level, safe_days
@@ -10,6 +11,7 @@ from ui import charts, state, theme, widgets
 KPIS = ("accidents", "major_accidents", "deaths", "serious_injuries", "minor_injuries", "direct_loss", "late_reports",
         "four_no_closure_rate")
 TABLE = ("accidents", "deaths", "serious_injuries", "minor_injuries", "direct_loss", "late_reports", "four_no_open")
+SAFE_DAYS_CARDS = 10        # 安全生产天数 cards at most (the group first); more companies: all in a list below
 LIST_COLUMNS = ["单位", "事故编号", "发生时间", "事故类别", "事故等级", "死亡人数", "重伤人数", "轻伤人数",
                 "直接经济损失（万元）", "上报情况", "四不放过", "上报时间"]      # 上报用时: see 迟报 and the Excel
 
@@ -59,11 +61,18 @@ with right:
 # ---------------------------------------------------------------- 安全生产天数
 st.subheader("安全生产天数")
 days = safe_days(s, f.window, f.companies)
+cards = days if len(days) <= SAFE_DAYS_CARDS else pd.concat(        # many companies: the group and the fewest days
+    [days.iloc[:1], days.iloc[1:].sort_values("days", kind="stable", na_position="last").head(SAFE_DAYS_CARDS - 1)])
 widgets.metric_cards([dict(label=charts.short_name(r["company"]), value=widgets.fmt(r["days"], "day_count"),
                            help=f"{r['company']}：{r['note']}", delta=r["short"], delta_color="off", delta_arrow="off")
-                      for r in days.to_dict("records")], per_row=5)
+                      for r in cards.to_dict("records")], per_row=5)
+if len(cards) < len(days):
+    with st.expander(f"全部 {len(days) - 1} 个单位的安全生产天数"):
+        charts.records_table(days.iloc[1:].rename(columns={"company": "单位", "days": "安全生产天数（天）",
+                                                           "note": "说明"})[["单位", "安全生产天数（天）", "说明"]])
 widgets.caption(f"截至 {f.window.as_of:%Y-%m-%d} 距该单位最近一起生产安全事故的天数（不限统计期）；"
-                "没有事故记录的单位从台账最早日期起算。")
+                "没有事故记录的单位从台账最早日期起算。" + (f"单位较多：卡片为集团与天数最少的 {SAFE_DAYS_CARDS - 1} "
+                                                   "个单位，全部单位见上方列表。" if len(cards) < len(days) else ""))
 
 # ---------------------------------------------------------------- per company
 st.subheader("各单位事故情况")

@@ -91,8 +91,8 @@ from analytics.documents.pdf import PDF_MIME, render_pdf  # noqa: E402
 st.subheader("通报")
 c1, c2 = st.columns(2)
 with c1:
-    st.download_button("下载通报（Word）", lambda s=s, c=company, w=f.window: bulletin_docx(s, c, w)[0], mime=MIME,
-                       file_name=bulletin_name(company, f.window), key="dl_pf_bulletin", icon=":material/description:")
+    widgets.download_file("下载通报（Word）", lambda s=s, c=company, w=f.window: bulletin_docx(s, c, w)[0],
+                          bulletin_name(company, f.window), MIME, "dl_pf_bulletin", ":material/description:")
 with c2:
     widgets.download_file("下载通报（PDF）", lambda s=s, c=company, w=f.window: render_pdf(bulletin(s, c, w)),
                           bulletin_name(company, f.window).removesuffix(".docx") + ".pdf", PDF_MIME, "dl_pf_bulletin_pdf",

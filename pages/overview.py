@@ -10,8 +10,7 @@ from analytics.figures.metrics import GROUP, HAZARD_KPIS, compute
 from analytics.figures.rag import rules_text
 from analytics.figures.scorecard import behind_row, breach_list, company_table, with_last_year
 from ui import charts, state, widgets, safe
-
-ACCIDENT_KPIS = ("accidents", "deaths", "serious_injuries", "direct_loss", "late_reports")
+from ui.warmup import ACCIDENT_KPIS       # a fresh server computes this page's figures ahead (ui/warmup.py)
 
 f = state.filters()
 s = state.store()

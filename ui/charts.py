@@ -94,6 +94,7 @@ RAG_HEADS = {"隐患整改率": "整改率", "按期整改率": "按期率", "�
 
 
 FOLD_GREEN_OVER = 12       # above this many companies the RAG table lists green ones by name under the table
+PILLS_MAX = 24             # above this many companies under the RAG table, a select box replaces the buttons
 
 
 def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str | None = None, big: bool = False):
@@ -122,8 +123,11 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
     if not key or big:
         return None
     labels = dict(zip(companies, rags))
-    return st.pills("查看单位的问题明细（重大隐患、逾期隐患、事故、未达标指标）", companies, key=key,
-                    format_func=lambda c: f"{safe.md(short_name(c))}（{labels[c]}）")
+    label = "查看单位的问题明细（重大隐患、逾期隐患、事故、未达标指标）"
+    if len(companies) > PILLS_MAX:       # 200 buttons are no choice: a searchable list, in the table's order
+        return st.selectbox(label, companies, index=None, key=key, placeholder="选择或输入单位名称",
+                            format_func=lambda c: f"{short_name(c)}（{labels[c]}）")
+    return st.pills(label, companies, key=key, format_func=lambda c: f"{safe.md(short_name(c))}（{labels[c]}）")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -147,6 +151,8 @@ def display(df: pd.DataFrame) -> pd.DataFrame:
             out[c] = col.dt.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d").fillna("")
         elif str(c).endswith("率") and pd.api.types.is_float_dtype(col):
             out[c] = [fmt(v, "rate") for v in col]
+        elif (col.dtype == object or pd.api.types.is_string_dtype(col)) and col.isna().any():
+            out[c] = col.astype(object).where(col.notna(), "")     # an empty ledger cell stays empty, not “None”
     return out
 
 
@@ -359,8 +365,9 @@ def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_ma
 def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: float | None = None) -> go.Figure:
     """Rates per company as horizontal bars (percent), with an optional target line. The value is written
     inside each bar at its base, so the target line (drawn across the bars' ends) never runs through it.
-    Worst first (lowest first rate; companies without a rate last); beyond TOP_N companies only the worst
-    TOP_N are drawn, and the title says so."""
+    A bar too short to hold its value (below 12 %, e.g. 0 %) has it written just after its end, so a company at
+    0 % never looks like a missing bar. Worst first (lowest first rate; companies without a rate last); beyond
+    TOP_N companies only the worst TOP_N are drawn, and the title says so."""
     df = df.assign(_k=df[rates[0]].fillna(9.0)).sort_values(["_k", *rates[1:2]], kind="stable").drop(columns="_k")
     if len(df) > TOP_N:
         title = f"{title}（最低的 {TOP_N} 个单位，共 {len(df)} 个）"
@@ -369,7 +376,8 @@ def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: fl
     names = [short_name(c) for c in df["company"]]
     for i, m in enumerate(rates):
         fig.add_bar(y=names, x=df[m], name=BY_NAME[m].label, orientation="h", customdata=df["company"],
-                    marker_color=theme.PALETTE[i], text=[fmt(v, "rate") for v in df[m]], textposition="inside",
+                    marker_color=theme.PALETTE[i], text=[fmt(v, "rate") for v in df[m]],
+                    textposition=["outside" if v == v and v is not None and v < 0.12 else "inside" for v in df[m]],
                     insidetextanchor="start", insidetextfont=dict(color="white" if i == 0 else "#111", size=16),
                     outsidetextfont=dict(color="#111", size=16), constraintext="none",
                     hovertemplate="%{customdata}<br>" + BY_NAME[m].label + "：%{x:.1%}<extra></extra>")

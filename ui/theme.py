@@ -3,6 +3,8 @@ hazard level, rectification status and red/amber/green, large type readable from
 a meeting room. Every plotly figure of the app goes through `style()`."""
 from __future__ import annotations
 
+import json
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -64,6 +66,45 @@ def style(fig: go.Figure, title: str | None = None, height: int = 420, large: bo
 # Every page (app.py, st.html): Chinese text in the Simplified Chinese face whatever the browser's language,
 # KPI labels and their 同比 lines wrap instead of being cut to "直接经济…", a little more width for the tables.
 LANG_JS = '<script>document.documentElement.lang = "zh-CN";</script>'
+
+
+def chart_prefetch_js() -> str:
+    """A script that loads Streamlit's chart code (plotly.js, a 4.7 MB module its frontend fetches and compiles only
+    when a page first shows a chart: 1–2 s on the first chart page of a session) once the first page is drawn and
+    the browser is idle, so that opening a chart page costs only its own drawing. The module is imported by the URL
+    the frontend itself uses (next to its index script), so the frontend's import then finds it loaded. Empty when
+    this Streamlit has no such module."""
+    import streamlit
+    from pathlib import Path
+    js = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    names = sorted(p.name for p in js.glob("PlotlyChart.*.js"))
+    if not names:
+        return ""
+    return """<script>
+if (!window.__safetyChartsPrefetched) {
+  window.__safetyChartsPrefetched = true;
+  const names = %s;
+  const load = () => {
+    const index = [...document.querySelectorAll('script[src]')].find(s => /\/static\/js\/index\.[^/]+\.js/.test(s.src));
+    if (index) names.forEach(n => import(new URL(n, index.src).href).catch(() => {}));
+  };
+  const idle = () => (window.requestIdleCallback || (f => setTimeout(f, 200)))(load, {timeout: 5000});
+  const drawn = () => {       // the first page's run over and its title drawn (the server's first run draws none)
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.dataset.testConnectionState === 'CONNECTED' && app.dataset.testScriptState === 'notRunning'
+      && document.querySelector('[data-testid="stMain"] h1, [data-testid="stMain"] h2')
+      && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')
+      && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+           .every(d => d.querySelector('canvas') && d.querySelector('table[role="grid"] thead th'));
+  };
+  let calm = 0;               // drawn on two checks in a row, half a second apart: never in the way of the page
+  const wait = () => (calm = drawn() ? calm + 1 : 0) >= 2 ? idle() : setTimeout(wait, 250);
+  wait();
+}
+</script>""" % json.dumps(names)
+
+
+CHART_PREFETCH_JS = chart_prefetch_js()
 APP_CSS = """<style>
 div[data-testid="stMainBlockContainer"] { padding-left: 3rem !important; padding-right: 3rem !important; }
 [data-testid="stMetricLabel"] { height: auto !important; min-height: 1.5rem; }

@@ -175,8 +175,13 @@ def download_sheets(sheets: dict[str, pd.DataFrame], file_name: str, label: str 
 
 
 def download_file(label: str, make, file_name: str, mime: str, key: str, icon: str = ":material/download:") -> None:
-    """A download button whose bytes `make()` builds on click (documents: 通报, deck, 统计表)."""
-    st.download_button(label, make, file_name=file_name, key=key, mime=mime, icon=icon)
+    """A download button whose bytes `make()` builds on click (documents: 通报, deck, 统计表).
+
+    on_click="ignore": the click must not rerun the page. Streamlit (1.67) sends the built file's URL back on
+    the session's message queue, and a run that starts clears that queue of everything but lifecycle messages:
+    when the rerun a click causes starts while `make()` is still building (a loaded machine), the answer is
+    dropped, no download starts and the button spins for 3 minutes. Nothing on a page depends on that rerun."""
+    st.download_button(label, make, file_name=file_name, key=key, mime=mime, icon=icon, on_click="ignore")
 
 
 def demo_banner(is_demo: bool, real_batches: int = 0) -> None:

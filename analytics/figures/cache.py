@@ -39,6 +39,7 @@ _inflight: dict[tuple, threading.Event] = {}    # key → set when its computati
 _recent: OrderedDict[tuple, tuple] = OrderedDict()   # (path, name, args, kwargs) → (wrapper, args, kwargs)
 MAX_RECENT = 64
 _rewarming: list[threading.Thread] = []
+_warmed: set[str] = set()               # database paths warm() has run for in this process
 
 
 _pin = threading.local()             # inside `pinned()`: path → (store.commits, data version) read this run
@@ -148,12 +149,14 @@ def cached(fn):
                     _compute_by[name] = _compute_by.get(name, 0.0) + spent
                 if trace is not None:
                     trace.append((name, args, kwargs, time.perf_counter() - t0))
-                if _versions.get(path) != version:        # a write (or a restore) since: the older figures go
+                seen = _versions.get(path)
+                if seen is None or version > seen:       # a write (or a restore) since: the older figures go
                     _versions[path] = version
                     for k in [k for k in _entries if k[1] == path and k[2] != version]:
                         del _entries[k]
-                _entries[key] = (value, _size(value))
-                _evict()
+                if version >= _versions[path]:           # a late background run of an older version (warm,
+                    _entries[key] = (value, _size(value))   # rewarm) neither evicts nor joins the newer figures
+                    _evict()
         finally:
             _depth.n -= 1
             with _lock:
@@ -188,6 +191,34 @@ def rewarm(store, limit: int = MAX_RECENT) -> threading.Thread | None:
     return t
 
 
+def warm(store, work, name: str = "figures-warm") -> threading.Thread | None:
+    """Run `work(store)` — calls of @cached figure functions, e.g. the overview's for the default filters — in a
+    background thread, once per database in this process: a fresh server computes the first page's figures while
+    its first run still imports and draws the sidebar, and the page's own calls take them (or wait for them, see
+    `cached`). Each cached call reads the data version itself, so what it stores is keyed on the version it
+    computed from: after a write, even one made while warming, the next call misses and recomputes — never the
+    warm result. A figure that fails here is left for its page to fail visibly. Joined by join_rewarm. Returns
+    the thread; None for an in-memory store or a database warmed already."""
+    path = str(store.path)
+    if path == ":memory:":
+        return None
+    with _lock:
+        if path in _warmed:
+            return None
+        _warmed.add(path)
+
+    def run():
+        try:
+            work(store)
+        except Exception:            # noqa: BLE001 — the page computes it again and shows the error in Chinese
+            pass
+    t = threading.Thread(target=run, name=name, daemon=True)
+    with _lock:
+        _rewarming[:] = [x for x in _rewarming if x.is_alive()] + [t]
+    t.start()
+    return t
+
+
 def join_rewarm() -> None:
     """Wait for running rewarm threads (before closing a store that they may be reading)."""
     with _lock:
@@ -208,6 +239,7 @@ def clear() -> None:
         _entries.clear()
         _versions.clear()
         _recent.clear()
+        _warmed.clear()
 
 
 def stats() -> dict:

@@ -109,9 +109,10 @@ def load_demo(db: Path, log: Path) -> None:
 class Server:
     """`streamlit run app.py` on 127.0.0.1:<free port> with SAFETY_DB=db; output to a log file."""
 
-    def __init__(self, db: Path, log: Path, extra=None):
+    def __init__(self, db: Path, log: Path, extra=None, script: str = "app.py"):
         self.db, self.log = db, log
         self.extra = extra               # port → further `streamlit run` arguments (e.g. a secrets file)
+        self.script = script             # the app to run (the bench's baseline runs an empty one)
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -127,7 +128,7 @@ class Server:
         raise RuntimeError(f"streamlit did not start; log {self.log}:\n{self.log_text()[-3000:]}")
 
     def _start_once(self, deadline_s: float) -> bool:
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.address", "127.0.0.1",
                "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
         cmd += self.extra(self.port) if self.extra else []
@@ -259,15 +260,31 @@ CJK_JS = r"""(sel) => {
   return null;
 }"""
 
+def _forward_msg(payload) -> ForwardMsg | None:
+    if isinstance(payload, str):
+        return None
+    try:
+        return ForwardMsg.FromString(payload)
+    except Exception:  # noqa: BLE001 — not a ForwardMsg
+        return None
+
+
+def _ends_run(msg: ForwardMsg | None) -> bool:
+    return (msg is not None and msg.WhichOneof("type") == "script_finished"
+            and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN)
+
+
 def _is_run_end(payload) -> bool:
     """A ForwardMsg `script_finished` that ends a run (not one cut short for a rerun)."""
-    if isinstance(payload, str):
-        return False
-    try:
-        msg = ForwardMsg.FromString(payload)
-    except Exception:  # noqa: BLE001 — not a ForwardMsg: not the end of a run
-        return False
-    return msg.WhichOneof("type") == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+    return _ends_run(_forward_msg(payload))
+
+
+def _download_button(msg: ForwardMsg | None):
+    """The DownloadButton proto a ForwardMsg draws, if any."""
+    if msg is None or msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+        return None
+    el = msg.delta.new_element
+    return el.download_button if el.WhichOneof("type") == "download_button" else None
 
 
 class App:
@@ -277,6 +294,7 @@ class App:
         self.page, self.server = page, server
         self.ws = None
         self.runs = 0                  # script runs finished in this tab (ForwardMsg script_finished)
+        self.download_specs: dict[str, tuple[bool, bool]] = {}   # label → (built on click, click reruns), as last drawn
         self._log_at = len(server.log_text())
         self._cdp = None
         page.on("websocket", self._on_ws)
@@ -290,8 +308,11 @@ class App:
             ws.on("framereceived", self._on_frame)
 
     def _on_frame(self, payload) -> None:
-        if _is_run_end(payload):
+        msg = _forward_msg(payload)
+        if _ends_run(msg):
             self.runs += 1
+        elif (b := _download_button(msg)) is not None:
+            self.download_specs[b.label] = (bool(b.deferred_file_id), not b.ignore_rerun)
 
     def _wait_runs(self, since: int, timeout_ms: int = WAIT_MS) -> None:
         """Until a script run finished after `since`. Race-free: Playwright's sync API only
@@ -448,21 +469,34 @@ class App:
         return [t.strip() for i, t in enumerate(loc.all_inner_texts()) if loc.nth(i).is_visible()]
 
     def download(self, button, to: Path, timeout_ms: float = WAIT_MS):
-        """Click a download button; return the saved file. Streamlit reruns the script on a download
-        click (on_click="rerun", the default): wait for that run, a few seconds at most. A document built on
-        click (the deck: Chromium renders its charts) may take longer on a loaded machine: pass timeout_ms."""
+        """Click a download button on an idle, drawn page; return the saved file. A button whose click reruns
+        the script (on_click="rerun", Streamlit's default; as the server drew it) is followed by that run; one
+        with on_click="ignore" (the app's built-on-click downloads, see ui.widgets.download_file) is not. A
+        document built on click (the deck: Chromium renders its charts) may take longer on a loaded machine:
+        pass timeout_ms."""
+        self.settle()
+        label = self.download_label(button)
+        _, reruns = self.download_specs.get(label, (False, True))
         since = self.runs
         with self.page.expect_download(timeout=timeout_ms) as dl:
             button.click()
         d = dl.value
         path = to / d.suggested_filename
         d.save_as(path)
-        try:
-            self._wait_runs(since, timeout_ms=5_000)
-        except AssertionError:
-            pass                     # a button with on_click="ignore": no run to wait for
+        if reruns:
+            self._wait_runs(since)
         self.settle()
         return path
+
+    @staticmethod
+    def download_label(button) -> str:
+        return button.inner_text().split("\n")[-1].strip()
+
+    def rerunning_deferred_downloads(self) -> list[str]:
+        """Labels of visible download buttons built on click whose click also reruns the page: Streamlit drops
+        the built file when that rerun starts before the file is ready (no download; ui.widgets.download_file)."""
+        shown = {self.download_label(b) for b in self.download_buttons()}
+        return sorted(l for l, (deferred, reruns) in self.download_specs.items() if deferred and reruns and l in shown)
 
     def download_buttons(self):
         loc = self.page.get_by_test_id("stDownloadButton").get_by_role("button")

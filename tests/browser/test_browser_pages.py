@@ -16,8 +16,10 @@ def _check_view(app: App, shot: str, downloads, seen: set[str]) -> list[str]:
     """Problems of what is on screen now, its screenshot, and each download not pressed before."""
     problems = app.problems()
     app.screenshot(shot)
+    problems += [f"download “{label}” is built on click and reruns the page (on_click must be \"ignore\"): "
+                 "Streamlit drops the file when the rerun starts first" for label in app.rerunning_deferred_downloads()]
     for button in app.download_buttons():
-        label = button.inner_text().split("\n")[-1].strip()
+        label = app.download_label(button)
         try:
             path = app.download(button, downloads)
         except Exception as e:  # noqa: BLE001 — a dead button is a problem of the page
