@@ -35,7 +35,7 @@ def overview(store) -> None:
     from ui.state import _last_arrivals
     f = default_filters(store)
     ly = f.last_year
-    anomalies.find(store, f.window, f.companies)
+    anomalies.find(store, f.window, f.companies, detail=False)   # as pages/overview.py asks it
     compute(store, ly, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)
     compute(store, f.window, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)
     open_major_hazards(store, f.window.as_of, f.companies)
