@@ -30,11 +30,8 @@ MAX_BYTES = 256 * 1024 * 1024          # frames larger than this together are ev
 _lock = threading.Lock()
 _entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
 _versions: dict[str, int] = {}          # database path → the data version last seen
-# compute_s: seconds in outermost computations (misses); engine_s: seconds in outermost calls, hits included
-_stats = {"hits": 0, "misses": 0, "compute_s": 0.0, "engine_s": 0.0}
-_compute_by: dict[str, float] = {}   # function name → seconds (outermost computations)
-_depth = threading.local()
-trace: list | None = None            # set to a list to record (name, args, kwargs, seconds) of each computation          # figure functions calling figure functions: time only the outermost
+_stats = {"hits": 0, "misses": 0, "engine_s": 0.0}   # engine_s: seconds in outermost figure calls, hits included
+_depth = threading.local()           # figure functions calling figure functions: time only the outermost
 _inflight: dict[tuple, threading.Event] = {}    # key → set when its computation has finished
 _recent: OrderedDict[tuple, tuple] = OrderedDict()   # (path, name, args, kwargs) → (wrapper, args, kwargs)
 MAX_RECENT = 64
@@ -137,18 +134,10 @@ def cached(fn):
                     done = _inflight[key] = threading.Event()
                     break
             busy.wait()                  # the same call is being computed (e.g. by rewarm): take its result
-        outer = not getattr(_depth, "n", 0)
         _depth.n = getattr(_depth, "n", 0) + 1
-        t0 = time.perf_counter()
         try:
             value = fn(store, *args, **kwargs)
             with _lock:
-                if outer:
-                    spent = time.perf_counter() - t0
-                    _stats["compute_s"] += spent
-                    _compute_by[name] = _compute_by.get(name, 0.0) + spent
-                if trace is not None:
-                    trace.append((name, args, kwargs, time.perf_counter() - t0))
                 seen = _versions.get(path)
                 if seen is None or version > seen:       # a write (or a restore) since: the older figures go
                     _versions[path] = version
@@ -243,7 +232,7 @@ def clear() -> None:
 
 
 def stats() -> dict:
-    """Hits, misses, compute_s (seconds spent computing figures) and engine_s (seconds spent in figure calls,
-    cache hits included) — outermost calls only, every thread, since start — for the bench and the tests."""
+    """Hits, misses and engine_s (seconds spent in figure calls, cache hits included; outermost calls only, every
+    thread) since start — for the bench and the tests."""
     with _lock:
-        return {**_stats, "entries": len(_entries), "compute_by": dict(_compute_by)}
+        return {**_stats, "entries": len(_entries)}
