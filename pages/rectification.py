@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics.figures.metrics import GROUP, frame
-from analytics.figures.records import overdue_ageing, overdue_count, overdue_hazards
+from analytics.figures.records import overdue_ageing, overdue_hazards
 from ui import charts, state, theme, widgets
 
 f = state.filters()
@@ -25,7 +25,7 @@ st.subheader("逾期未整改隐患账龄")
 ageing = overdue_ageing(s, f.window.as_of, f.companies)
 charts.stacked_company_bars(ageing, "company", "hazards", "bucket", "逾期天数分布（截止日）", theme.AGEING_COLORS)
 widgets.caption(f"截至 {f.window.as_of:%Y-%m-%d} 已超过整改期限仍未整改的隐患，按逾期天数（截止日 − 整改期限）分段；存量，不限统计期。")
-total = overdue_count(s, f.window.as_of, f.companies)
+total = int(group["overdue_open"])       # the overdue_open metric counts exactly these rows
 with st.expander(f"逾期未整改隐患明细（{total} 项）"):
     charts.records_table(overdue_hazards(s, f.window.as_of, f.companies, limit=charts.MAX_TABLE_ROWS),
                          highlight_overdue=True, first=charts.OWNER_FIRST, wrap=("隐患描述",), total=total)

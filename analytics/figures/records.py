@@ -50,12 +50,6 @@ def overdue_hazards(store: Store, as_of: dt.date, companies: list[str] | None = 
 
 
 @cached
-def overdue_count(store: Store, as_of: dt.date, companies: list[str] | None = None) -> int:
-    """How many rows overdue_hazards has (the overdue_open metric, counted over the same rows)."""
-    return store.rows(f"SELECT count(*) {_OVERDUE}", {"as_of": as_of, "companies": companies})[0][0]
-
-
-@cached
 def overdue_ageing(store: Store, as_of: dt.date, companies: list[str] | None = None) -> pd.DataFrame:
     """Overdue open hazards per company and ageing bucket (every company and bucket, zeros included)."""
     return store.df(f"""
