@@ -75,7 +75,7 @@ try:
 except StoreError as e:
     busy(e)
     st.stop()
-page = st.navigation(nav)
+page = st.navigation(nav, expanded=True)     # every page listed: no English “View more / View less” button
 try:
     with cache.pinned():        # one data version for the whole run: no page mixes figures of two versions
         if page.url_path != "account":
