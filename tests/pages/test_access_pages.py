@@ -167,3 +167,27 @@ def test_hostile_ledger_text_is_text_on_every_page(monkeypatch, tmp_path):
             checked += 1
     assert leaks == []
     assert checked > 0
+
+
+def test_audit_page_shows_empty_cells_empty_and_downloads_text_not_formulas(monkeypatch, db):
+    """审计日志: an entry without a source address shows a blank cell, not “None”; the download is an .xlsx built
+    on click in which an audited target that looks like a formula stays text."""
+    import io
+    import openpyxl
+    from analytics.access import audit
+    from analytics.store.db import Store
+    from tests.dbs import deferred_downloads
+    s = Store(db)
+    with s.write(changes_data=False) as cur:
+        audit.record(cur, "guanli", "company_add", target='=HYPERLINK("http://127.0.0.1:9/","点我")')
+    s.close()
+    deferred = deferred_downloads(monkeypatch)
+    at = _app(monkeypatch, db, "guanli")
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "来源地址" in d.value.columns)
+    assert "None" not in table.astype(str).to_numpy().ravel().tolist()
+    data, _ = deferred["审计日志.xlsx"]
+    ws = openpyxl.load_workbook(io.BytesIO(data()))["数据"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
