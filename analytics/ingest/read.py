@@ -31,6 +31,7 @@ and .ods an error cell reads as None.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import io
@@ -243,15 +244,19 @@ class Reading:
             f.write(data)
         cmd = [sys.executable, "-P", os.path.abspath(__file__), "--child", src, self.out, stem]
         self.err = open(os.path.join(self.tmp, "stderr"), "w+b")
-        try:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.err,
-                                         env=dict(os.environ, RUST_BACKTRACE="0",
-                                                  LEDGER_READ_PARENT=str(os.getpid())))
-        except (OSError, ValueError) as e:
-            raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
-        self.deadline = time.monotonic() + PARSE_TIMEOUT_S
-        # a read started and then dropped without result() or cancel() still ends its child and folder
-        self._gone = weakref.finalize(self, _end_read, self.proc, self.err, self.tmp)
+        # SIGTERM is held from before the fork until the child is recorded (self.proc, the finalizer): the CLI's
+        # handler raises, and raised inside Popen (after the exec, before Popen returns) it would orphan a child
+        # that nothing then kills. The held signal is delivered on the line that lets it go, and unwinds as usual.
+        with _sigterm_held():
+            try:
+                self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                             stderr=self.err, env=dict(os.environ, RUST_BACKTRACE="0",
+                                                                       LEDGER_READ_PARENT=str(os.getpid())))
+            except (OSError, ValueError) as e:
+                raise ReadError(f"服务器无法启动读取进程（{e}），请联系管理员") from None
+            self.deadline = time.monotonic() + PARSE_TIMEOUT_S
+            # a read started and then dropped without result() or cancel() still ends its child and folder
+            self._gone = weakref.finalize(self, _end_read, self.proc, self.err, self.tmp)
 
     def result(self, progress=None) -> list[RawSheet]:
         """Wait for the child (passing its progress on), then the sheets; the temporary folder goes either way."""
@@ -294,6 +299,22 @@ class Reading:
             gone()                                  # _end_read, once (the finalizer is then dead)
         else:
             _end_read(self.proc, self.err, self.tmp)
+
+
+@contextlib.contextmanager
+def _sigterm_held():
+    """Block SIGTERM in this thread for the block (where the platform can); a SIGTERM sent meanwhile stays
+    pending and is delivered when the block ends. The child inherits the mask and lets SIGTERM go itself."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:
+        yield
+        return
+    before = mask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        if signal.SIGTERM not in before:
+            mask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 def _stop_child(proc) -> None:
@@ -842,6 +863,8 @@ def _die_with_parent(tmp: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         os._exit(1)
     signal.signal(signal.SIGTERM, leave)
+    if hasattr(signal, "pthread_sigmask"):      # the parent held SIGTERM while it started this process
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
         import ctypes
         ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))      # PR_SET_PDEATHSIG = 1 (Linux)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import sys
 import time
 import uuid
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.ingest.read import TMP_PREFIX, sweep_stale
+from analytics.ingest.read import TMP_PREFIX, start_read, sweep_stale
 from analytics.store.db import Store
 from tests.dbs import registry_store
 
@@ -133,3 +134,39 @@ def test_a_leftover_of_a_dead_process_is_swept_by_the_next_read(tmp_path):
         (d / "upload.zip").write_bytes(b"PK")
     assert sweep_stale(str(tmp_path)) == [str(gone)]
     assert not gone.exists() and mine.exists()
+
+
+class _Stopped(BaseException):
+    pass
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_sigterm_while_the_child_is_being_started_still_ends_the_child(tmp_path, monkeypatch):
+    """The window CI once hit: SIGTERM arrives after the child's exec but before Popen has returned. The CLI's
+    handler raises, and raised there nothing would hold the child. SIGTERM is held over that stretch, so it
+    unwinds just after, with the child recorded - and killed and waited for before the exception leaves."""
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers are set in the main thread only")
+    real, started = subprocess.Popen, []
+
+    def popen(*a, **k):
+        proc = real(*a, **k)
+        started.append(proc)
+        os.kill(os.getpid(), signal.SIGTERM)        # unheld, the handler raises on the next line
+        return proc
+
+    def stop(*_):
+        raise _Stopped()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setattr("analytics.ingest.read.subprocess.Popen", popen)
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(_Stopped):
+            start_read(_big_csv(tmp_path / "big.csv").read_bytes(), "big.csv")
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert len(started) == 1 and started[0].returncode == -signal.SIGKILL      # killed, waited for
+    assert not list(tmp_path.glob(TMP_PREFIX + "*"))
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())   # the mask is as it was
