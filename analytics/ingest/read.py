@@ -246,7 +246,7 @@ class Reading:
         self.err = open(os.path.join(self.tmp, "stderr"), "w+b")
         # SIGTERM is held from before the fork until the child is recorded (self.proc, the finalizer): the CLI's
         # handler raises, and raised inside Popen (after the exec, before Popen returns) it would orphan a child
-        # that nothing then kills. The held signal is delivered on the line that lets it go, and unwinds as usual.
+        # that nothing then kills. The held signal is handed on as the block ends, and unwinds as usual.
         with _sigterm_held():
             try:
                 self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -303,18 +303,25 @@ class Reading:
 
 @contextlib.contextmanager
 def _sigterm_held():
-    """Block SIGTERM in this thread for the block (where the platform can); a SIGTERM sent meanwhile stays
-    pending and is delivered when the block ends. The child inherits the mask and lets SIGTERM go itself."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:
+    """Hold SIGTERM for the block: in the main thread (where Python runs signal handlers, e.g. the CLI's, which
+    raises), a SIGTERM that arrives meanwhile is noted and handed to the handler it replaced as the block ends.
+    Elsewhere (the app's script thread) there is nothing to hold: no handler runs in that thread. A signal mask
+    would not do: the kernel gives a process's SIGTERM to any thread that does not block it (DuckDB's, pyarrow's)
+    and Python then runs the handler in the main thread all the same."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = mask(signal.SIG_BLOCK, {signal.SIGTERM})
+    got: list[int] = []
+    before = signal.signal(signal.SIGTERM, lambda n, _frame: got.append(n))
     try:
         yield
     finally:
-        if signal.SIGTERM not in before:
-            mask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        signal.signal(signal.SIGTERM, before)
+        if got:
+            if callable(before):
+                before(signal.SIGTERM, None)
+            elif before == signal.SIG_DFL:
+                os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _stop_child(proc) -> None:
@@ -863,8 +870,6 @@ def _die_with_parent(tmp: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         os._exit(1)
     signal.signal(signal.SIGTERM, leave)
-    if hasattr(signal, "pthread_sigmask"):      # the parent held SIGTERM while it started this process
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
         import ctypes
         ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))      # PR_SET_PDEATHSIG = 1 (Linux)
