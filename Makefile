@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.txt
 run: $(VENV)/.installed
 	$(PY) -m analytics demo --if-empty
 	@$(PY) -m analytics users first-admin-hint
-	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m ui.serve --server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/browser   # two workers, a test file each

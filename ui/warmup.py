@@ -47,9 +47,22 @@ def overview(store) -> None:
     _last_arrivals(store)
 
 
-def start() -> threading.Thread:
-    """Import the engine and warm the overview in a background thread (see the module docstring)."""
+# What the first run imports (app.py, the overview page and ui.charts): ui.serve imports it ahead.
+FIRST_RUN_MODULES = ("analytics.store.db", "analytics.figures.cache", "analytics.demo_load", "analytics.figures.anomalies",
+                     "analytics.figures.scorecard", "ui.state", "ui.auth", "ui.theme", "ui.widgets", "ui.charts")
+
+
+def start(preload: bool = False) -> threading.Thread:
+    """Import the engine and warm the overview in a background thread (see the module docstring). preload=True
+    (ui.serve, before Streamlit starts): import every module of the first run too."""
     def run():
+        if preload:
+            import importlib
+            for name in FIRST_RUN_MODULES:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # noqa: BLE001 — the page imports it again and shows the error itself
+                    pass
         from analytics.figures import cache
         from analytics.store.db import get_store
         try:
