@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..store.db import Store
@@ -79,8 +80,14 @@ def _by_month(monthly: pd.DataFrame, months: list[pd.Timestamp], look: int) -> p
 
 
 def _before(mat: pd.DataFrame, n: int) -> pd.DataFrame:
-    """For each month, the sum over the n months before it (of a numeric matrix)."""
-    return mat.T.rolling(n, min_periods=1).sum().shift(1).fillna(0).T
+    """For each month, the sum over the n months before it (of a numeric matrix): a difference of cumulative
+    sums along the months (a pandas rolling window over the transposed matrix cost 7 ms at 200 companies)."""
+    v = mat.to_numpy(dtype="float64")
+    c = np.zeros((v.shape[0], v.shape[1] + 1))
+    np.cumsum(v, axis=1, out=c[:, 1:])
+    j = np.arange(v.shape[1])
+    out = c[:, j] - c[:, np.maximum(j - n, 0)]          # months j-n … j-1 (fewer at the start)
+    return pd.DataFrame(out, index=mat.index, columns=mat.columns)
 
 
 def zero_months(monthly: pd.DataFrame, months: list[pd.Timestamp],
@@ -230,13 +237,14 @@ def find(store: Store, window: Window, companies: list[str] | None = None,
     descriptions — all that `summary` needs (the all-company lists of 总览 and 会议), at a fraction of the cost."""
     months = finished_months(window)
     parts = []
+    subs = (submissions(store, months[0].date(), _month_end(months[-1]))
+            if months and (ZERO in kinds or MISSING in kinds) else None)      # one read serves both rules
     if months and (ZERO in kinds or DROP in kinds):
         look = max(ZERO_LOOKBACK_MONTHS, DROP_BASELINE_MONTHS)
         first = (months[0] - pd.DateOffset(months=look)).date()
         monthly = frame(store, ["hazards_found"], Window.of(first, _month_end(months[-1])), companies, freq="month")
         monthly = monthly[monthly["company"] != GROUP]
         if ZERO in kinds:
-            subs = submissions(store, months[0].date(), _month_end(months[-1]))
             sub = subs[(subs["ledger"] == "hazards") & (subs["batches"] > 0)]
             parts.append(zero_months(monthly, months, {(c, pd.Timestamp(m)) for c, m in zip(sub["company"], sub["month"])}))
         if DROP in kinds:
@@ -244,7 +252,6 @@ def find(store: Store, window: Window, companies: list[str] | None = None,
     if REPEAT in kinds:
         parts.append(repeats(store, window, companies, detail))
     if MISSING in kinds and months:
-        subs = submissions(store, months[0].date(), _month_end(months[-1]))
         if companies is not None:
             subs = subs[subs["company"].isin(companies)]
         parts.append(missing(subs, months, window.as_of, _first_uploads(store)))

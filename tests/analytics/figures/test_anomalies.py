@@ -191,3 +191,14 @@ def test_rule_texts_carry_the_thresholds():
     assert f"{a.DROP_RATIO:.0%}" in a.RULES[a.DROP] and f"{a.DROP_MIN_BASELINE:g} 项" in a.RULES[a.DROP]
     assert f"次月 {a.SUBMISSION_DUE_DAY} 日" in a.RULES[a.MISSING]
     assert set(a.RULES) == set(a.KINDS)
+
+
+def test_before_is_the_sum_over_the_n_preceding_months():
+    import numpy as np
+    from analytics.figures.anomalies import _before
+    rng = np.random.default_rng(7)
+    mat = pd.DataFrame(rng.integers(0, 9, size=(5, 20)), index=list("abcde"),
+                       columns=pd.date_range("2025-01-01", periods=20, freq="MS"))
+    for n in (1, 6, 12, 25):
+        want = mat.T.rolling(n, min_periods=1).sum().shift(1).fillna(0).T      # the definition, in pandas
+        pd.testing.assert_frame_equal(_before(mat, n), want.astype("float64"))
