@@ -190,6 +190,13 @@ _STOCK_PAIRS = f"""SELECT w.period, t.* FROM w JOIN (SELECT * FROM hazards WHERE
     AND found_date < CAST($end AS DATE)
     AND coalesce(rectified_date, DATE '9999-12-31') > least(CAST($start AS DATE), CAST($as_of AS DATE))) t
     ON t.found_date < w.start AND coalesce(t.rectified_date, DATE '9999-12-31') > w.as_of"""
+# One window (freq=None): the same rows by one filtered scan — found in it, or found before it and still open at its
+# as_of — each row once, no range join and no union of two scans (the hazard family: 38 → 28 ms at 1M hazards).
+_ONE_WINDOW_ROWS = f"""SELECT w.period AS w_period, t.* FROM w CROSS JOIN (SELECT * FROM hazards WHERE {_SELECTED_ROWS}
+    AND (found_date BETWEEN CAST($start AS DATE) AND CAST($end AS DATE){{stock}})) t"""
+_ONE_WINDOW_STOCK = """
+         OR (found_date < CAST($start AS DATE)
+             AND coalesce(rectified_date, DATE '9999-12-31') > CAST($as_of AS DATE))"""
 
 
 def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tuple[str, ...],
@@ -197,7 +204,10 @@ def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tu
     exprs = ",\n  ".join(f"{m.sql} AS {m.name}" for m in metrics)
     if ledger == "hazards":
         stock = any(OPEN_AT_AS_OF in m.sql for m in metrics)
-        pairs = f"{_FOUND_PAIRS}\n  UNION ALL\n  {_STOCK_PAIRS}" if stock else _FOUND_PAIRS
+        if freq is None:
+            pairs = _ONE_WINDOW_ROWS.format(stock=_ONE_WINDOW_STOCK if stock else "")
+        else:
+            pairs = f"{_FOUND_PAIRS}\n  UNION ALL\n  {_STOCK_PAIRS}" if stock else _FOUND_PAIRS
         rows, on = f"tw AS ({pairs}) ", "t.w_period = w.period AND "
         ledger = "tw"
     else:                # small ledgers (and days_since_accident looks at every earlier row): every row

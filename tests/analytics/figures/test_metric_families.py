@@ -80,3 +80,19 @@ def test_a_subset_is_served_from_the_family_with_the_same_values(store):
     assert M._family("hazards", ["hazards_found"]) == tuple(
         m.name for m in M.METRICS if m.ledger == "hazards" and M.OPEN_AT_AS_OF not in m.sql)
     assert "overdue_open" in M._family("hazards", ["major_open"])
+
+
+@pytest.mark.parametrize("window", [M.Window.of(dt.date(2025, 3, 5), dt.date(2025, 3, 20)),
+                                    M.Window.of(dt.date(2025, 11, 1), dt.date(2025, 11, 30), dt.date(2025, 11, 12)),
+                                    M.Window.of(dt.date(2026, 2, 1), dt.date(2026, 2, 28))])
+@pytest.mark.parametrize("by", ["company", "parent"])
+def test_the_one_window_scan_equals_the_range_joins(store, window, by):
+    """One window pairs its rows by one filtered scan (no range join); a window within one month computed by month
+    goes through the range joins (found in it, or found before it and open at its as_of): the same figures."""
+    names = [m.name for m in M.METRICS if m.ledger == "hazards"]
+    assert "CROSS JOIN (SELECT * FROM hazards" in M._ledger_query("hazards", [M.BY_NAME[n] for n in names], None, ())
+    one = M.frame.uncached(store, names, window, None, by=by)
+    monthly = M.frame.uncached(store, names, window, None, freq="month", by=by)
+    assert len(monthly["period"].unique()) == 1
+    assert one["hazards_found"].sum() > 0 and one["overdue_open"].sum() > 0      # both kinds of rows are there
+    pd.testing.assert_frame_equal(one, monthly.drop(columns="period"))
