@@ -156,14 +156,20 @@ b0 AS (SELECT arg_max(company, (n, found_date)) AS company, arg_max(loc_key, (n,
        FROM n WHERE n >= {REPEAT_MIN} AND found_date >= $start GROUP BY gid),
 best AS (SELECT company, loc_key, category, location, span_start, top[1] AS n, top[2] AS found_date, first_day
          FROM b0)"""
-# The densest span of each group: company, 项数, the group's first hazard, span start and end, location (as
-# typed on the span's last hazard), category — and, with detail, the span's hazard numbers and descriptions.
+# The densest span of each group: company, 项数, 时间 (the span's first hazard ～ its last), the start of
+# 情况说明 (location as typed on the span's last hazard · category：… 项) — formatted in SQL, 5,000 spans at 200
+# companies took 20 ms as Python f-strings — and, with detail, the span's hazard numbers and descriptions.
+def _span_text(t: str = "") -> str:
+    return (f"strftime({t}span_start, '%Y-%m-%d') || '～' || strftime({t}found_date, '%Y-%m-%d') AS span, "
+            f"{t}location || '·' || {t}category || '：{REPEAT_DAYS} 天内发现 ' || CAST({t}n AS VARCHAR) || ' 项' AS text")
+
+
 _REPEATS_SQL = {
-    False: _SPANS_SQL + """
-SELECT company, n, first_day, span_start, found_date AS span_end, location, category, NULL AS nos, NULL AS words
+    False: _SPANS_SQL + f"""
+SELECT company, n, {_span_text()}, NULL AS nos, NULL AS words
 FROM best ORDER BY n DESC, first_day, company, loc_key, category""",
     True: _SPANS_SQL + f"""
-SELECT b.company, b.n, b.first_day, b.span_start, b.found_date AS span_end, b.location, b.category,
+SELECT b.company, b.n, {_span_text("b.")},
        list(h.hazard_no ORDER BY h.found_date, h.hazard_no) AS nos,
        list(h.description ORDER BY h.found_date, h.hazard_no) AS words
 FROM best b JOIN h ON h.company = b.company AND h.loc_key = b.loc_key AND h.category = b.category
@@ -190,14 +196,14 @@ def repeats(store: Store, window: Window, companies: list[str] | None = None, de
     if len(keys) == len(texts) and not any(keys.values()):
         return _empty()
     rows = store.rows(_REPEATS_SQL[detail], {**params, "texts": list(keys), "keys": list(keys.values())})
-    out = []
-    for company, n, _, first, last, location, category, nos, words in rows:
-        text = f"{location}·{category}：{REPEAT_DAYS} 天内发现 {int(n)} 项"
-        if detail:
+    if detail:
+        out = []
+        for company, n, span, text, nos, words in rows:
             words = "、".join(dict.fromkeys(str(v) for v in words if v is not None))
             nos = "、".join(str(v) for v in nos if v is not None)
-            text += (f"（{nos}）" if nos else "") + f"：{words}"
-        out.append([company, REPEAT, f"{first:%Y-%m-%d}～{last:%Y-%m-%d}", text, int(n)])
+            out.append([company, REPEAT, span, text + (f"（{nos}）" if nos else "") + f"：{words}", int(n)])
+    else:
+        out = [[company, REPEAT, span, text, int(n)] for company, n, span, text, _, _ in rows]
     return pd.DataFrame(out, columns=[*COLUMNS, "项数"]) if out else _empty()
 
 

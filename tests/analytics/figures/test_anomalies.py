@@ -202,3 +202,11 @@ def test_before_is_the_sum_over_the_n_preceding_months():
     for n in (1, 6, 12, 25):
         want = mat.T.rolling(n, min_periods=1).sum().shift(1).fillna(0).T      # the definition, in pandas
         pd.testing.assert_frame_equal(_before(mat, n), want.astype("float64"))
+
+
+def test_repeats_time_is_the_span_not_the_group_first_hazard():
+    rows = [(LY, dt.date(2026, 8, 5), "仓库", "消防安全", "A0", "x")]                       # same group, long before
+    rows += [(LY, dt.date(2026, 10, d), "仓库", "消防安全", f"A{d}", "x") for d in (10, 11, 12, 13)]
+    s = hazards(rows)
+    for detail in (True, False):
+        assert a.repeats(s, OCT_DEC, detail=detail)[["时间", "项数"]].values.tolist() == [["2026-10-10～2026-10-13", 4]]
