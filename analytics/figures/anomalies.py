@@ -71,12 +71,15 @@ def finished_months(window: Window) -> list[pd.Timestamp]:
 # ------------------------------------------------------------------ the rules (pure)
 def _by_month(monthly: pd.DataFrame, months: list[pd.Timestamp], look: int) -> pd.DataFrame:
     """hazards_found as a company × month matrix (companies in first-seen order) over the judged months and the
-    `look` months before them, missing months 0 — the rules below are then column shifts, not lookups per cell."""
+    `look` months before them, missing months 0 — the rules below are then column shifts, not lookups per cell.
+    Built with numpy (factorize + add.at; a pandas groupby + unstack + reindex cost 7 ms at 200 companies)."""
     span = pd.date_range(months[0] - pd.DateOffset(months=look), months[-1], freq="MS")
-    m = pd.DataFrame({"company": monthly["company"].astype(object), "period": pd.to_datetime(monthly["period"]),
-                      "n": monthly["hazards_found"].astype("int64")})
-    return (m.groupby(["company", "period"], sort=False)["n"].sum().unstack("period", fill_value=0)
-             .reindex(index=list(dict.fromkeys(m["company"])), columns=span, fill_value=0).astype("int64"))
+    codes, companies = pd.factorize(monthly["company"].astype(object))
+    col = span.get_indexer(pd.to_datetime(monthly["period"]))
+    ok = (codes >= 0) & (col >= 0)
+    mat = np.zeros((len(companies), len(span)), dtype="int64")
+    np.add.at(mat, (codes[ok], col[ok]), monthly["hazards_found"].to_numpy(dtype="int64")[ok])
+    return pd.DataFrame(mat, index=pd.Index(list(companies), dtype=object), columns=span)
 
 
 def _before(mat: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -90,6 +93,13 @@ def _before(mat: pd.DataFrame, n: int) -> pd.DataFrame:
     return pd.DataFrame(out, index=mat.index, columns=mat.columns)
 
 
+def _hits(mat: pd.DataFrame, months: list[pd.Timestamp], hit: np.ndarray):
+    """(company, month, row, column) of every True cell of `hit` (companies × judged months), company first."""
+    cols = mat.columns.get_indexer(months)
+    for i, j in np.argwhere(hit):
+        yield mat.index[i], months[j], i, cols[j]
+
+
 def zero_months(monthly: pd.DataFrame, months: list[pd.Timestamp],
                 submitted: set[tuple[str, pd.Timestamp]] | None = None) -> pd.DataFrame:
     """零隐患上报. monthly: company, period (first day of month), hazards_found — covering the months
@@ -98,15 +108,15 @@ def zero_months(monthly: pd.DataFrame, months: list[pd.Timestamp],
     if monthly.empty or not months:
         return _empty()
     mat = _by_month(monthly, months, ZERO_LOOKBACK_MONTHS)
-    active = _before((mat > 0).astype("int64"), ZERO_LOOKBACK_MONTHS)
+    active = _before((mat > 0).astype("int64"), ZERO_LOOKBACK_MONTHS).to_numpy()
+    cols = mat.columns.get_indexer(months)
+    v = mat.to_numpy()
     out = []
-    for m in months:
-        hit = (mat[m] == 0) & (active[m] >= ZERO_MIN_ACTIVE_MONTHS)
-        for company in mat.index[hit.to_numpy()]:
-            if submitted is not None and (company, m) not in submitted:
-                continue                       # not uploaded at all: that is 台账未报送, not zero
-            out.append([company, ZERO, f"{m:%Y-%m}", f"{m:%Y年%m月}报送的隐患台账为 0 项；此前 {ZERO_LOOKBACK_MONTHS} "
-                                                     f"个月中有 {int(active.at[company, m])} 个月上报过隐患"])
+    for company, m, i, j in _hits(mat, months, (v[:, cols] == 0) & (active[:, cols] >= ZERO_MIN_ACTIVE_MONTHS)):
+        if submitted is not None and (company, m) not in submitted:
+            continue                           # not uploaded at all: that is 台账未报送, not zero
+        out.append([company, ZERO, f"{m:%Y-%m}", f"{m:%Y年%m月}报送的隐患台账为 0 项；此前 {ZERO_LOOKBACK_MONTHS} "
+                                                 f"个月中有 {int(active[i, j])} 个月上报过隐患"])
     return _ordered(out, list(mat.index))
 
 
@@ -115,14 +125,15 @@ def drops(monthly: pd.DataFrame, months: list[pd.Timestamp]) -> pd.DataFrame:
     if monthly.empty or not months:
         return _empty()
     mat = _by_month(monthly, months, DROP_BASELINE_MONTHS)
-    base = _before(mat, DROP_BASELINE_MONTHS) / DROP_BASELINE_MONTHS
+    base = _before(mat, DROP_BASELINE_MONTHS).to_numpy() / DROP_BASELINE_MONTHS
+    cols = mat.columns.get_indexer(months)
+    v = mat.to_numpy()
+    found, b = v[:, cols], base[:, cols]
     out = []
-    for m in months:
-        hit = (mat[m] > 0) & (base[m] >= DROP_MIN_BASELINE) & (mat[m] < DROP_RATIO * base[m])
-        for company in mat.index[hit.to_numpy()]:
-            found, b = int(mat.at[company, m]), float(base.at[company, m])
-            out.append([company, DROP, f"{m:%Y-%m}", f"{m:%Y年%m月}排查隐患 {found} 项，为前 {DROP_BASELINE_MONTHS} "
-                                                     f"个月月均 {b:.1f} 项的 {found / b:.0%}"])
+    for company, m, i, j in _hits(mat, months, (found > 0) & (b >= DROP_MIN_BASELINE) & (found < DROP_RATIO * b)):
+        n, avg = int(v[i, j]), float(base[i, j])
+        out.append([company, DROP, f"{m:%Y-%m}", f"{m:%Y年%m月}排查隐患 {n} 项，为前 {DROP_BASELINE_MONTHS} "
+                                                 f"个月月均 {avg:.1f} 项的 {n / avg:.0%}"])
     return _ordered(out, list(mat.index))
 
 
