@@ -7,7 +7,7 @@ from analytics.figures import anomalies
 from analytics import companies as reg
 from analytics.figures.accidents import safe_days
 from analytics.figures.assessment import indicator_table, year_status
-from analytics.figures.metrics import compute
+from analytics.figures.metrics import compute, frames
 from analytics.figures.profile import comparison, monthly
 from analytics.figures.scorecard import behind_row, company_table
 from ui import auth, charts, safe, state, widgets
@@ -24,6 +24,7 @@ preferred = f.companies[0] if f.companies else None
 company = st.selectbox("选择单位", names, index=names.index(preferred) if preferred in names else 0, key="pf_company")
 ly = f.last_year
 
+frames(s, KPIS, [f.window, ly], [company])      # both periods by one query (the company table's rows, the KPIs)
 now_row = company_table(s, f.window, [company]).set_index("company").loc[company]
 ly_row = company_table(s, ly, [company]).set_index("company").loc[company]
 st.markdown(f"# {safe.md(company)} {widgets.rag_badge(now_row['rag'], '0.8em')}", unsafe_allow_html=True, anchors=False)

@@ -6,7 +6,7 @@ import streamlit as st
 from analytics.figures import anomalies
 from analytics.figures.accidents import safe_days
 from analytics.figures.assessment import attainment, year_status
-from analytics.figures.metrics import GROUP, HAZARD_KPIS, compute
+from analytics.figures.metrics import GROUP, HAZARD_KPIS, compute, frames
 from analytics.figures.rag import rules_text
 from analytics.figures.scorecard import behind_row, breach_list, company_table, with_last_year
 from ui import charts, state, widgets, safe
@@ -21,6 +21,7 @@ st.caption(f"统计期 {f.label}（状态截至 {f.window.as_of:%Y-%m-%d}）；�
            f"{ly.start:%Y-%m-%d}—{ly.end:%Y-%m-%d} 相比。")
 
 # ---------------------------------------------------------------- the group at a glance
+frames(s, ACCIDENT_KPIS + HAZARD_KPIS, [f.window, ly], f.companies)   # both periods by one query (KPIs, company table)
 now = compute(s, f.window, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)["group"]
 before = compute(s, ly, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)["group"]
 days = safe_days(s, f.window, f.companies).iloc[0]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..store.db import Store
@@ -70,17 +71,33 @@ def finished_months(window: Window) -> list[pd.Timestamp]:
 # ------------------------------------------------------------------ the rules (pure)
 def _by_month(monthly: pd.DataFrame, months: list[pd.Timestamp], look: int) -> pd.DataFrame:
     """hazards_found as a company × month matrix (companies in first-seen order) over the judged months and the
-    `look` months before them, missing months 0 — the rules below are then column shifts, not lookups per cell."""
+    `look` months before them, missing months 0 — the rules below are then column shifts, not lookups per cell.
+    Built with numpy (factorize + add.at; a pandas groupby + unstack + reindex cost 7 ms at 200 companies)."""
     span = pd.date_range(months[0] - pd.DateOffset(months=look), months[-1], freq="MS")
-    m = pd.DataFrame({"company": monthly["company"].astype(object), "period": pd.to_datetime(monthly["period"]),
-                      "n": monthly["hazards_found"].astype("int64")})
-    return (m.groupby(["company", "period"], sort=False)["n"].sum().unstack("period", fill_value=0)
-             .reindex(index=list(dict.fromkeys(m["company"])), columns=span, fill_value=0).astype("int64"))
+    codes, companies = pd.factorize(monthly["company"].astype(object))
+    col = span.get_indexer(pd.to_datetime(monthly["period"]))
+    ok = (codes >= 0) & (col >= 0)
+    mat = np.zeros((len(companies), len(span)), dtype="int64")
+    np.add.at(mat, (codes[ok], col[ok]), monthly["hazards_found"].to_numpy(dtype="int64")[ok])
+    return pd.DataFrame(mat, index=pd.Index(list(companies), dtype=object), columns=span)
 
 
 def _before(mat: pd.DataFrame, n: int) -> pd.DataFrame:
-    """For each month, the sum over the n months before it (of a numeric matrix)."""
-    return mat.T.rolling(n, min_periods=1).sum().shift(1).fillna(0).T
+    """For each month, the sum over the n months before it (of a numeric matrix): a difference of cumulative
+    sums along the months (a pandas rolling window over the transposed matrix cost 7 ms at 200 companies)."""
+    v = mat.to_numpy(dtype="float64")
+    c = np.zeros((v.shape[0], v.shape[1] + 1))
+    np.cumsum(v, axis=1, out=c[:, 1:])
+    j = np.arange(v.shape[1])
+    out = c[:, j] - c[:, np.maximum(j - n, 0)]          # months j-n … j-1 (fewer at the start)
+    return pd.DataFrame(out, index=mat.index, columns=mat.columns)
+
+
+def _hits(mat: pd.DataFrame, months: list[pd.Timestamp], hit: np.ndarray):
+    """(company, month, row, column) of every True cell of `hit` (companies × judged months), company first."""
+    cols = mat.columns.get_indexer(months)
+    for i, j in np.argwhere(hit):
+        yield mat.index[i], months[j], i, cols[j]
 
 
 def zero_months(monthly: pd.DataFrame, months: list[pd.Timestamp],
@@ -91,15 +108,15 @@ def zero_months(monthly: pd.DataFrame, months: list[pd.Timestamp],
     if monthly.empty or not months:
         return _empty()
     mat = _by_month(monthly, months, ZERO_LOOKBACK_MONTHS)
-    active = _before((mat > 0).astype("int64"), ZERO_LOOKBACK_MONTHS)
+    active = _before((mat > 0).astype("int64"), ZERO_LOOKBACK_MONTHS).to_numpy()
+    cols = mat.columns.get_indexer(months)
+    v = mat.to_numpy()
     out = []
-    for m in months:
-        hit = (mat[m] == 0) & (active[m] >= ZERO_MIN_ACTIVE_MONTHS)
-        for company in mat.index[hit.to_numpy()]:
-            if submitted is not None and (company, m) not in submitted:
-                continue                       # not uploaded at all: that is 台账未报送, not zero
-            out.append([company, ZERO, f"{m:%Y-%m}", f"{m:%Y年%m月}报送的隐患台账为 0 项；此前 {ZERO_LOOKBACK_MONTHS} "
-                                                     f"个月中有 {int(active.at[company, m])} 个月上报过隐患"])
+    for company, m, i, j in _hits(mat, months, (v[:, cols] == 0) & (active[:, cols] >= ZERO_MIN_ACTIVE_MONTHS)):
+        if submitted is not None and (company, m) not in submitted:
+            continue                           # not uploaded at all: that is 台账未报送, not zero
+        out.append([company, ZERO, f"{m:%Y-%m}", f"{m:%Y年%m月}报送的隐患台账为 0 项；此前 {ZERO_LOOKBACK_MONTHS} "
+                                                 f"个月中有 {int(active[i, j])} 个月上报过隐患"])
     return _ordered(out, list(mat.index))
 
 
@@ -108,14 +125,15 @@ def drops(monthly: pd.DataFrame, months: list[pd.Timestamp]) -> pd.DataFrame:
     if monthly.empty or not months:
         return _empty()
     mat = _by_month(monthly, months, DROP_BASELINE_MONTHS)
-    base = _before(mat, DROP_BASELINE_MONTHS) / DROP_BASELINE_MONTHS
+    base = _before(mat, DROP_BASELINE_MONTHS).to_numpy() / DROP_BASELINE_MONTHS
+    cols = mat.columns.get_indexer(months)
+    v = mat.to_numpy()
+    found, b = v[:, cols], base[:, cols]
     out = []
-    for m in months:
-        hit = (mat[m] > 0) & (base[m] >= DROP_MIN_BASELINE) & (mat[m] < DROP_RATIO * base[m])
-        for company in mat.index[hit.to_numpy()]:
-            found, b = int(mat.at[company, m]), float(base.at[company, m])
-            out.append([company, DROP, f"{m:%Y-%m}", f"{m:%Y年%m月}排查隐患 {found} 项，为前 {DROP_BASELINE_MONTHS} "
-                                                     f"个月月均 {b:.1f} 项的 {found / b:.0%}"])
+    for company, m, i, j in _hits(mat, months, (found > 0) & (b >= DROP_MIN_BASELINE) & (found < DROP_RATIO * b)):
+        n, avg = int(v[i, j]), float(base[i, j])
+        out.append([company, DROP, f"{m:%Y-%m}", f"{m:%Y年%m月}排查隐患 {n} 项，为前 {DROP_BASELINE_MONTHS} "
+                                                 f"个月月均 {avg:.1f} 项的 {n / avg:.0%}"])
     return _ordered(out, list(mat.index))
 
 
@@ -149,14 +167,20 @@ b0 AS (SELECT arg_max(company, (n, found_date)) AS company, arg_max(loc_key, (n,
        FROM n WHERE n >= {REPEAT_MIN} AND found_date >= $start GROUP BY gid),
 best AS (SELECT company, loc_key, category, location, span_start, top[1] AS n, top[2] AS found_date, first_day
          FROM b0)"""
-# The densest span of each group: company, 项数, the group's first hazard, span start and end, location (as
-# typed on the span's last hazard), category — and, with detail, the span's hazard numbers and descriptions.
+# The densest span of each group: company, 项数, 时间 (the span's first hazard ～ its last), the start of
+# 情况说明 (location as typed on the span's last hazard · category：… 项) — formatted in SQL, 5,000 spans at 200
+# companies took 20 ms as Python f-strings — and, with detail, the span's hazard numbers and descriptions.
+def _span_text(t: str = "") -> str:
+    return (f"strftime({t}span_start, '%Y-%m-%d') || '～' || strftime({t}found_date, '%Y-%m-%d') AS span, "
+            f"{t}location || '·' || {t}category || '：{REPEAT_DAYS} 天内发现 ' || CAST({t}n AS VARCHAR) || ' 项' AS text")
+
+
 _REPEATS_SQL = {
-    False: _SPANS_SQL + """
-SELECT company, n, first_day, span_start, found_date AS span_end, location, category, NULL AS nos, NULL AS words
+    False: _SPANS_SQL + f"""
+SELECT company, n, {_span_text()}, NULL AS nos, NULL AS words
 FROM best ORDER BY n DESC, first_day, company, loc_key, category""",
     True: _SPANS_SQL + f"""
-SELECT b.company, b.n, b.first_day, b.span_start, b.found_date AS span_end, b.location, b.category,
+SELECT b.company, b.n, {_span_text("b.")},
        list(h.hazard_no ORDER BY h.found_date, h.hazard_no) AS nos,
        list(h.description ORDER BY h.found_date, h.hazard_no) AS words
 FROM best b JOIN h ON h.company = b.company AND h.loc_key = b.loc_key AND h.category = b.category
@@ -183,14 +207,14 @@ def repeats(store: Store, window: Window, companies: list[str] | None = None, de
     if len(keys) == len(texts) and not any(keys.values()):
         return _empty()
     rows = store.rows(_REPEATS_SQL[detail], {**params, "texts": list(keys), "keys": list(keys.values())})
-    out = []
-    for company, n, _, first, last, location, category, nos, words in rows:
-        text = f"{location}·{category}：{REPEAT_DAYS} 天内发现 {int(n)} 项"
-        if detail:
+    if detail:
+        out = []
+        for company, n, span, text, nos, words in rows:
             words = "、".join(dict.fromkeys(str(v) for v in words if v is not None))
             nos = "、".join(str(v) for v in nos if v is not None)
-            text += (f"（{nos}）" if nos else "") + f"：{words}"
-        out.append([company, REPEAT, f"{first:%Y-%m-%d}～{last:%Y-%m-%d}", text, int(n)])
+            out.append([company, REPEAT, span, text + (f"（{nos}）" if nos else "") + f"：{words}", int(n)])
+    else:
+        out = [[company, REPEAT, span, text, int(n)] for company, n, span, text, _, _ in rows]
     return pd.DataFrame(out, columns=[*COLUMNS, "项数"]) if out else _empty()
 
 
@@ -230,13 +254,14 @@ def find(store: Store, window: Window, companies: list[str] | None = None,
     descriptions — all that `summary` needs (the all-company lists of 总览 and 会议), at a fraction of the cost."""
     months = finished_months(window)
     parts = []
+    subs = (submissions(store, months[0].date(), _month_end(months[-1]))
+            if months and (ZERO in kinds or MISSING in kinds) else None)      # one read serves both rules
     if months and (ZERO in kinds or DROP in kinds):
         look = max(ZERO_LOOKBACK_MONTHS, DROP_BASELINE_MONTHS)
         first = (months[0] - pd.DateOffset(months=look)).date()
         monthly = frame(store, ["hazards_found"], Window.of(first, _month_end(months[-1])), companies, freq="month")
         monthly = monthly[monthly["company"] != GROUP]
         if ZERO in kinds:
-            subs = submissions(store, months[0].date(), _month_end(months[-1]))
             sub = subs[(subs["ledger"] == "hazards") & (subs["batches"] > 0)]
             parts.append(zero_months(monthly, months, {(c, pd.Timestamp(m)) for c, m in zip(sub["company"], sub["month"])}))
         if DROP in kinds:
@@ -244,7 +269,6 @@ def find(store: Store, window: Window, companies: list[str] | None = None,
     if REPEAT in kinds:
         parts.append(repeats(store, window, companies, detail))
     if MISSING in kinds and months:
-        subs = submissions(store, months[0].date(), _month_end(months[-1]))
         if companies is not None:
             subs = subs[subs["company"].isin(companies)]
         parts.append(missing(subs, months, window.as_of, _first_uploads(store)))

@@ -138,14 +138,7 @@ def cached(fn):
         try:
             value = fn(store, *args, **kwargs)
             with _lock:
-                seen = _versions.get(path)
-                if seen is None or version > seen:       # a write (or a restore) since: the older figures go
-                    _versions[path] = version
-                    for k in [k for k in _entries if k[1] == path and k[2] != version]:
-                        del _entries[k]
-                if version >= _versions[path]:           # a late background run of an older version (warm,
-                    _entries[key] = (value, _size(value))   # rewarm) neither evicts nor joins the newer figures
-                    _evict()
+                _keep(path, version, key, value)
         finally:
             _depth.n -= 1
             with _lock:
@@ -153,8 +146,53 @@ def cached(fn):
             done.set()
         return _copy(value)
 
+    def fill(store, arg_lists: list[tuple], compute_all) -> None:
+        """Several calls fn(store, *args) (args from arg_lists) computed together: those not in the cache are
+        given, as a list of argument tuples, to compute_all, which returns their values in that order (one query
+        for several windows); each value is then cached as fn's own call would have been. The version is read
+        before computing, as for a single call; with fewer than two calls missing nothing is done (the ordinary
+        call computes it). Timed as a figure call (the bench's engine time)."""
+        path = str(store.path)
+        if path == ":memory:":
+            return
+        outer = getattr(_depth, "n", 0)
+        t0 = time.perf_counter()
+        try:
+            version = _version(store)
+            keys = [(name, path, version, _freeze(tuple(a)), _freeze({})) for a in arg_lists]
+            with _lock:
+                todo = [(a, k) for k, a in dict(zip(keys, map(tuple, arg_lists))).items()
+                        if k not in _entries and k not in _inflight]
+            if len(todo) < 2:
+                return
+            _depth.n = outer + 1
+            try:
+                values = compute_all([a for a, _ in todo])
+            finally:
+                _depth.n = outer
+            with _lock:
+                for (_, k), v in zip(todo, values):
+                    _keep(path, version, k, v)
+        finally:
+            if not outer:
+                with _lock:
+                    _stats["engine_s"] += time.perf_counter() - t0
+
     run.uncached = fn
+    run.fill = fill
     return run
+
+
+def _keep(path: str, version: int, key: tuple, value) -> None:
+    """Store one computed value (caller holds _lock)."""
+    seen = _versions.get(path)
+    if seen is None or version > seen:       # a write (or a restore) since: the older figures go
+        _versions[path] = version
+        for k in [k for k in _entries if k[1] == path and k[2] != version]:
+            del _entries[k]
+    if version >= _versions[path]:           # a late background run of an older version (warm,
+        _entries[key] = (value, _size(value))   # rewarm) neither evicts nor joins the newer figures
+        _evict()
 
 
 def rewarm(store, limit: int = MAX_RECENT) -> threading.Thread | None:

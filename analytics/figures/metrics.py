@@ -10,6 +10,7 @@ Group figures are computed over the group's rows (a grouping set), never as aver
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -158,6 +159,9 @@ class Window:
 
 
 def _windows_cte(freq: str | None) -> str:
+    if freq == "windows":        # several windows (frames): bound as lists, period = the window's place in them
+        return """SELECT i AS period, CAST(s AS DATE) AS start, CAST(e AS DATE) AS end, CAST(a AS DATE) AS as_of
+                  FROM (SELECT unnest($ids) AS i, unnest($starts) AS s, unnest($ends) AS e, unnest($as_ofs) AS a)"""
     if freq is None:
         return "SELECT CAST($start AS DATE) AS period, CAST($start AS DATE) AS start, CAST($end AS DATE) AS end, " \
                "CAST($as_of AS DATE) AS as_of"
@@ -190,6 +194,13 @@ _STOCK_PAIRS = f"""SELECT w.period, t.* FROM w JOIN (SELECT * FROM hazards WHERE
     AND found_date < CAST($end AS DATE)
     AND coalesce(rectified_date, DATE '9999-12-31') > least(CAST($start AS DATE), CAST($as_of AS DATE))) t
     ON t.found_date < w.start AND coalesce(t.rectified_date, DATE '9999-12-31') > w.as_of"""
+# One window (freq=None): the same rows by one filtered scan — found in it, or found before it and still open at its
+# as_of — each row once, no range join and no union of two scans (the hazard family: 38 → 28 ms at 1M hazards).
+_ONE_WINDOW_ROWS = f"""SELECT w.period AS w_period, t.* FROM w CROSS JOIN (SELECT * FROM hazards WHERE {_SELECTED_ROWS}
+    AND (found_date BETWEEN CAST($start AS DATE) AND CAST($end AS DATE){{stock}})) t"""
+_ONE_WINDOW_STOCK = """
+         OR (found_date < CAST($start AS DATE)
+             AND coalesce(rectified_date, DATE '9999-12-31') > CAST($as_of AS DATE))"""
 
 
 def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tuple[str, ...],
@@ -197,7 +208,10 @@ def _ledger_query(ledger: str, metrics: list[Metric], freq: str | None, dims: tu
     exprs = ",\n  ".join(f"{m.sql} AS {m.name}" for m in metrics)
     if ledger == "hazards":
         stock = any(OPEN_AT_AS_OF in m.sql for m in metrics)
-        pairs = f"{_FOUND_PAIRS}\n  UNION ALL\n  {_STOCK_PAIRS}" if stock else _FOUND_PAIRS
+        if freq is None:
+            pairs = _ONE_WINDOW_ROWS.format(stock=_ONE_WINDOW_STOCK if stock else "")
+        else:
+            pairs = f"{_FOUND_PAIRS}\n  UNION ALL\n  {_STOCK_PAIRS}" if stock else _FOUND_PAIRS
         rows, on = f"tw AS ({pairs}) ", "t.w_period = w.period AND "
         ledger = "tw"
     else:                # small ledgers (and days_since_accident looks at every earlier row): every row
@@ -284,6 +298,41 @@ def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, comp
     if freq is None:
         out = out.drop(columns="period")
     return out
+
+
+def _windows_parts(store: Store, ledger: str, names: tuple[str, ...], windows: list[Window],
+                   companies: list[str] | None, by: str) -> list[pd.DataFrame]:
+    """_ledger_part for several single windows by one query (the range joins over all of them), split by window."""
+    params = {"ids": list(range(len(windows))), "starts": [w.start for w in windows], "ends": [w.end for w in windows],
+              "as_ofs": [w.as_of for w in windows], "companies": companies}
+    sql = _ledger_query(ledger, [BY_NAME[n] for n in names], "windows", (), by)
+    bounds = {"start": min(w.start for w in windows), "end": max(w.end for w in windows),   # every window together,
+              "as_of": min(w.as_of for w in windows)}                   # for the range joins' prefilter (_FOUND_PAIRS)
+    params.update({k: v for k, v in bounds.items() if re.search(rf"\${k}\b", sql)})
+    both = store.df(sql, params)
+    both["company"] = both["company"].fillna(GROUP)
+    both["company_order"] = both["company_order"].where(both["company"] != GROUP, 0)
+    parts = []
+    for i, w in enumerate(windows):
+        part = both[both["period"] == i].reset_index(drop=True)
+        part["period"] = pd.Timestamp(w.start)          # as the single-window query gives it (frame drops it)
+        parts.append(part)
+    return parts
+
+
+def frames(store: Store, names: list[str] | tuple[str, ...], windows: list[Window],
+           companies: list[str] | None = None, by: str = "company") -> list[pd.DataFrame]:
+    """frame(store, names, w, companies, by=by) for each single window w of `windows`, the same values; the
+    ledger families missing from the cache for two or more of the windows are computed by one query per ledger
+    (e.g. a page's period and the same period last year: one pass over the hazards instead of two)."""
+    companies = list(companies) if companies is not None else None
+    wanted = [BY_NAME[n] for n in names]
+    for ledger in dict.fromkeys(m.ledger for m in wanted):
+        family = _family(ledger, [m.name for m in wanted if m.ledger == ledger])
+        _ledger_part.fill(store, [(ledger, family, w, companies, None, (), by) for w in windows],
+                          lambda todo, ledger=ledger, family=family: _windows_parts(
+                              store, ledger, family, [a[2] for a in todo], companies, by))
+    return [frame(store, names, w, companies, by=by) for w in windows]
 
 
 def compute(store: Store, window: Window, companies: list[str] | None = None,

@@ -44,13 +44,19 @@ def comparison(store: Store, window: Window, last_year: Window, company: str,
     return pd.DataFrame(rows)
 
 
+# The monthly series 单位画像 draws side by side: asked for together, one query per window and company set serves
+# both charts (the two found-only series by month cost what one costs: 35 ms against 35 + 30 ms at 1M hazards).
+PROFILE_SERIES = ("hazards_found", "rectification_rate")
+
+
 @cached
 def monthly(store: Store, name: str, window: Window, last_year: Window, company: str) -> pd.DataFrame:
     """One metric per month for the company, for the same month a year earlier (from the last_year window)
     and for the group: 月份 (e.g. "2026-03"), 本单位, 上年同期, 集团 — every month of the window (counts
     zero-filled; 上年同期 empty for a month the last_year window does not reach)."""
-    now = frame(store, [name], window, None, freq="month")
-    before = frame(store, [name], last_year, [company], freq="month")
+    names = list(PROFILE_SERIES) if name in PROFILE_SERIES else [name]   # a metric's value does not depend on
+    now = frame(store, names, window, None, freq="month")[["period", "company", name]]          # its companions
+    before = frame(store, names, last_year, [company], freq="month")[["period", "company", name]]
     me = now[now["company"] == company].reset_index(drop=True)
     grp = now[now["company"] == GROUP].reset_index(drop=True)
     ly = before[before["company"] == company]

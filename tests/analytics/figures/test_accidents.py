@@ -72,3 +72,14 @@ def test_profile_against_the_group_and_last_year(loaded):
     m = monthly(loaded, "hazards_found", Window.of(dt.date(2026, 9, 1), dt.date(2026, 10, 31)), OCT_LY, LY)
     assert (m["月份"].tolist(), m["本单位"].tolist(), m["集团"].tolist()) == (["2026-09", "2026-10"], [1, 5], [1, 6])
     assert m["上年同期"].isna().tolist() == [True, False] and m["上年同期"].iloc[1] == 0   # October beside October
+
+
+def test_profile_series_asked_together_equal_each_series_alone(loaded):
+    from analytics.figures import metrics
+    from analytics.figures.profile import PROFILE_SERIES
+    w = Window.of(dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    for name in PROFILE_SERIES:
+        m = monthly.uncached(loaded, name, w, OCT_LY, LY)
+        alone = metrics.frame.uncached(loaded, [name], w, None, freq="month")
+        assert m["本单位"].tolist() == alone[alone["company"] == LY][name].tolist()
+        assert m["集团"].tolist() == alone[alone["company"] == GROUP][name].tolist()

@@ -191,3 +191,56 @@ def test_rule_texts_carry_the_thresholds():
     assert f"{a.DROP_RATIO:.0%}" in a.RULES[a.DROP] and f"{a.DROP_MIN_BASELINE:g} 项" in a.RULES[a.DROP]
     assert f"次月 {a.SUBMISSION_DUE_DAY} 日" in a.RULES[a.MISSING]
     assert set(a.RULES) == set(a.KINDS)
+
+
+def test_before_is_the_sum_over_the_n_preceding_months():
+    import numpy as np
+    from analytics.figures.anomalies import _before
+    rng = np.random.default_rng(7)
+    mat = pd.DataFrame(rng.integers(0, 9, size=(5, 20)), index=list("abcde"),
+                       columns=pd.date_range("2025-01-01", periods=20, freq="MS"))
+    for n in (1, 6, 12, 25):
+        want = mat.T.rolling(n, min_periods=1).sum().shift(1).fillna(0).T      # the definition, in pandas
+        pd.testing.assert_frame_equal(_before(mat, n), want.astype("float64"))
+
+
+def test_repeats_time_is_the_span_not_the_group_first_hazard():
+    rows = [(LY, dt.date(2026, 8, 5), "仓库", "消防安全", "A0", "x")]                       # same group, long before
+    rows += [(LY, dt.date(2026, 10, d), "仓库", "消防安全", f"A{d}", "x") for d in (10, 11, 12, 13)]
+    s = hazards(rows)
+    for detail in (True, False):
+        assert a.repeats(s, OCT_DEC, detail=detail)[["时间", "项数"]].values.tolist() == [["2026-10-10～2026-10-13", 4]]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_zero_and_drop_rules_equal_a_cell_by_cell_reading_of_their_definition(seed):
+    import random
+    r = random.Random(seed)
+    comps = [f"c{i}" for i in range(r.randint(1, 6))]
+    span = list(pd.date_range("2024-01-01", "2026-12-01", freq="MS"))
+    found = {}
+    for c in comps:
+        base = r.choice([0, 3, 8, 20])
+        for p in span:
+            if r.random() < 0.8:           # a month missing from the frame counts as 0
+                found[c, p] = 0 if r.random() < 0.15 else max(0, int(r.gauss(base, base / 2 + 1)))
+    rows = [[c, p.date(), n] for (c, p), n in found.items()]
+    r.shuffle(rows)
+    df = pd.DataFrame(rows, columns=["company", "period", "hazards_found"])
+    order = list(dict.fromkeys(df["company"]))
+    start = r.randint(12, len(span) - 1)
+    judged = span[start:start + r.randint(1, 12)]
+    sub = {(c, m) for c in comps for m in judged if r.random() < 0.8}
+    n = lambda c, m: found.get((c, m), 0)                                       # noqa: E731
+    before = lambda c, m, k: [n(c, m - pd.DateOffset(months=i)) for i in range(1, k + 1)]   # noqa: E731
+    want_zero = [(c, f"{m:%Y-%m}", sum(x > 0 for x in before(c, m, a.ZERO_LOOKBACK_MONTHS)))
+                 for c in order for m in judged
+                 if n(c, m) == 0 and sum(x > 0 for x in before(c, m, a.ZERO_LOOKBACK_MONTHS)) >= a.ZERO_MIN_ACTIVE_MONTHS
+                 and (c, m) in sub]
+    got = a.zero_months(df, judged, sub)
+    assert [[u, t] for u, t, _ in want_zero] == got[["单位", "时间"]].values.tolist()
+    assert all(f"有 {k} 个月上报过" in text for (_, _, k), text in zip(want_zero, got["情况说明"]))
+    base = lambda c, m: sum(before(c, m, a.DROP_BASELINE_MONTHS)) / a.DROP_BASELINE_MONTHS   # noqa: E731
+    want_drop = [[c, f"{m:%Y-%m}"] for c in order for m in judged
+                 if 0 < n(c, m) < a.DROP_RATIO * base(c, m) and base(c, m) >= a.DROP_MIN_BASELINE]
+    assert want_drop == a.drops(df, judged)[["单位", "时间"]].values.tolist()
