@@ -29,13 +29,14 @@ def overview(store) -> None:
     from analytics.figures import anomalies
     from analytics.figures.accidents import safe_days
     from analytics.figures.assessment import year_status
-    from analytics.figures.metrics import HAZARD_KPIS, compute
+    from analytics.figures.metrics import HAZARD_KPIS, compute, frames
     from analytics.figures.records import open_major_hazards
     from analytics.figures.scorecard import breach_list, company_table
     from ui.state import _last_arrivals
     f = default_filters(store)
     ly = f.last_year
     anomalies.find(store, f.window, f.companies, detail=False)   # as pages/overview.py asks it
+    frames(store, ACCIDENT_KPIS + HAZARD_KPIS, [f.window, ly], f.companies)      # both periods, one query
     compute(store, ly, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)
     compute(store, f.window, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)
     open_major_hazards(store, f.window.as_of, f.companies)
