@@ -78,7 +78,7 @@ widgets.caption(f"截至 {f.window.as_of:%Y-%m-%d} 距该单位最近一起生�
 # ---------------------------------------------------------------- per company
 st.subheader("各单位事故情况")
 charts.folded_metric_table(frame(s, list(TABLE), f.window, f.companies), TABLE, ranking.accidents_worst_first,
-                           f"统计期内有事故的单位{ranking.ACCIDENT_ORDER_TEXT}", quiet_text="统计期内无事故",
+                           "统计期内有事故的单位", ranking.ACCIDENT_ORDER_TEXT, quiet_text="统计期内无事故",
                            file_name="各单位事故情况.xlsx", key="dl_acc_company")
 widgets.metric_caption(["late_reports", "four_no_open"], f)
 

@@ -62,9 +62,8 @@ with tab_i:
     charts.drill(ev_m, "安全投入明细", lambda g: investment(s, f.window.month(g), f.companies), key="dl_inv_month")
 
 st.subheader("各单位汇总")
-charts.folded_metric_table(per_company, TRAINING + INVEST,
-                           lambda d: (ranking.lowest_rate_first(d, ("training_completion", "investment_completion")), []),
-                           "培训完成率（低的在前，相同时按安全投入完成率）排序")
+charts.folded_metric_table(per_company, TRAINING + INVEST, ranking.training_worst_first, "培训完成率最低的单位",
+                           ranking.TRAINING_ORDER_TEXT)
 table = per_company.rename(columns={"company": "单位", **{m: BY_NAME[m].label for m in TRAINING + INVEST}})
 widgets.download(table, "培训与投入汇总.xlsx", key="dl_ti_table")
 widgets.metric_caption(list(TRAINING + INVEST), f)

@@ -241,6 +241,7 @@ WRAP_COLUMNS = {"隐患描述": 340, "情况说明": 520, "需要关注": 560, "
 
 
 MAX_TABLE_ROWS = 500       # rows a records table draws (the total is stated; the Excel download holds every row)
+MEETING_ROWS = 12          # rows a records table shows in 会议模式 (big=True); the total is stated
 TOP_N = 15                 # companies a company chart draws, worst first (the rest folded into one bar or listed)
 
 
@@ -255,9 +256,14 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool =
         lead = [c for c in first if c in df.columns]
         df = df[lead + [c for c in df.columns if c not in lead]]
     n = len(df) if total is None else total
-    if n > MAX_TABLE_ROWS:      # a page stays fast and no Styler limit can break it; the download has all
+    if big and n > MEETING_ROWS:   # the projector: one screen of rows, never a 500-row HTML table
+        st.caption(f"共 {n:,} 条，此处显示前 {MEETING_ROWS} 条（顺序同各页列表）；全部记录见对应页面，可下载 Excel。")
+        df = df.head(MEETING_ROWS)
+    elif n > MAX_TABLE_ROWS:      # a page stays fast and no Styler limit can break it; the download has all
         st.caption(f"共 {n:,} 条，表中显示前 {MAX_TABLE_ROWS:,} 条（顺序同下载文件）；全部记录请用下方“下载 Excel”。")
         df = df.head(MAX_TABLE_ROWS)
+    elif not big and table_height(n, cap=max_height) < table_height(n):     # it scrolls: say how many there are
+        st.caption(f"共 {n:,} 条（在表格内滚动查看）。")
     (_records_draw if big else _records_cells)(df.reset_index(drop=True), highlight_overdue, big, tuple(wrap),
                                                max_height)
 
@@ -326,23 +332,26 @@ def metric_table(df: pd.DataFrame, metrics, height_cap: int | None = None) -> No
                  column_config=config)
 
 
-def folded_metric_table(df: pd.DataFrame, metrics, order, order_text: str, quiet_text: str = "",
+def folded_metric_table(df: pd.DataFrame, metrics, order, listed: str, order_text: str, quiet_text: str = "",
                         file_name: str | None = None, key: str | None = None, n: int = TOP_N) -> None:
     """metric_table at a large group's size. Up to FOLD_GREEN_OVER companies: metric_table as it is. More:
     `order(df)` (from analytics.figures.ranking) gives (the group row and the companies to list, worst first;
     the quiet companies, e.g. those without any accident); the table draws the group row and the first n of
-    the list, one line says how many quiet companies there are (“其余 N 个单位{quiet_text}”), and the full
-    table is in an expander and (with file_name) an Excel download built on click."""
+    the list (`listed` names them, `order_text` says their order), one line says how many quiet companies there
+    are (“其余 N 个单位{quiet_text}”), and the full table is in an expander and (with file_name) an Excel
+    download built on click."""
     companies = int((df["company"] != GROUP).sum())
     if companies <= FOLD_GREEN_OVER:
         metric_table(df, metrics)
         return
-    listed, quiet = order(df)
-    group, worst = listed[listed["company"] == GROUP], listed[listed["company"] != GROUP]
+    listed_rows, quiet = order(df)
+    group, worst = listed_rows[listed_rows["company"] == GROUP], listed_rows[listed_rows["company"] != GROUP]
     metric_table(pd.concat([group, worst.head(n)], ignore_index=True), metrics)
-    more = len(worst) - n
-    st.caption(f"共 {companies} 个单位；表中按{order_text}，列出前 {min(n, len(worst))} 个单位"
-               + (f"，另有 {more} 个单位未列出" if more > 0 else "") + "；全部单位见下方“全部单位”，或下载 Excel。")
+    k = min(n, len(worst))
+    st.caption(f"共 {companies} 个单位。" + (
+        f"表中列出{listed} {k} 个" + (f"（共 {len(worst)} 个，只列前 {n} 个）" if len(worst) > n else "") + f"，{order_text}。"
+        if k else f"没有{listed}，表中只有{group['company'].iloc[0] if len(group) else '合计'}。")
+        + "全部单位见下方“全部单位”，或下载 Excel。")
     if len(quiet):
         st.markdown(f"**{fold_label(len(quiet))}{quiet_text}**")
     with st.expander(f"全部 {companies} 个单位"):

@@ -19,6 +19,7 @@ RAG_ORDER_TEXT = ("红色在前、黄色其次；同色按触发的规则条数�
 ACCIDENT_KEYS = (("deaths", True), ("serious_injuries", True), ("accidents", True), ("direct_loss", True),
                  ("minor_injuries", True), ("four_no_open", True), ("late_reports", True))
 ACCIDENT_ORDER_TEXT = "按死亡人数、重伤人数、事故起数、直接经济损失排序（多的在前）"
+TRAINING_ORDER_TEXT = "按培训完成率排序（低的在前；相同时按安全投入完成率，低的在前；没有培训记录的在后）"
 
 
 def rules_met(row: dict, color: str) -> int:
@@ -98,3 +99,9 @@ def fold_rate_rows(df: pd.DataFrame, planned: str, actual: str, rate: str, n: in
     row = pd.DataFrame({"company": [fold_label(len(rest))], planned: [p], actual: [a],
                         rate: [a / p if p else float("nan")]})
     return pd.concat([top[["company", planned, actual, rate]], row], ignore_index=True), list(rest["company"])
+
+
+def training_worst_first(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-company training and investment figures (with the group row) in TRAINING_ORDER_TEXT's order; no quiet
+    companies (a company without training records is listed last, shown as “—”)."""
+    return lowest_rate_first(df, ("training_completion", "investment_completion")), df.iloc[0:0]
