@@ -652,7 +652,11 @@ def status_matrix(df: pd.DataFrame, cols: list[str], key: str | None = None, big
 @chart
 def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: int | None = None) -> go.Figure:
     """Indicators per company by status (达标 / 未达标 / 突破 / 无数据) as stacked horizontal bars
-    (short company names; the unit 项 is in the title and the axis title sits clear of the ticks)."""
+    (short company names; the unit 项 is in the title and the axis title sits clear of the ticks). Beyond TOP_N
+    companies only the worst TOP_N are drawn (ranking.ATTAINMENT_ORDER_TEXT) and the title says so."""
+    if len(att) > TOP_N:         # a group: the worst TOP_N companies (analytics.figures.ranking), the title says so
+        title = f"{title}（突破、未达标最多的 {TOP_N} 个单位，共 {len(att)} 个）"
+        att = ranking.attainment_worst_first(att).head(TOP_N)
     parts = {"达标": att["达标"], "未达标": att["未达标"] - att["突破"], "突破": att["突破"], "无数据": att["无数据"]}
     fig = go.Figure()
     for word, values in parts.items():

@@ -105,3 +105,22 @@ def training_worst_first(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-company training and investment figures (with the group row) in TRAINING_ORDER_TEXT's order; no quiet
     companies (a company without training records is listed last, shown as “—”)."""
     return lowest_rate_first(df, ("training_completion", "investment_completion")), df.iloc[0:0]
+
+
+# 指标考核 per company (assessment.attainment), worst first.
+ATTAINMENT_ORDER_TEXT = "按突破控制指标项数、未达标项数、无数据项数排序（多的在前），相同时达标率低的在前"
+
+
+def attainment_worst_first(att: pd.DataFrame) -> pd.DataFrame:
+    """assessment.attainment's rows (单位, 突破, 未达标, 无数据, 达标率; the group row, if any, first) in
+    ATTAINMENT_ORDER_TEXT's order."""
+    group = att[att["单位"] == GROUP]
+    rest = sort_worst(att[att["单位"] != GROUP], (("突破", True), ("未达标", True), ("无数据", True), ("达标率", False)))
+    return pd.concat([group, rest], ignore_index=True)
+
+
+def matrix_worst_first(grid: pd.DataFrame, att: pd.DataFrame) -> pd.DataFrame:
+    """The company × indicator table (assessment.matrix) in the order of attainment_worst_first(att)."""
+    order = {c: i for i, c in enumerate(attainment_worst_first(att)["单位"])}
+    return grid.assign(_o=grid["单位"].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(
+        drop=True)

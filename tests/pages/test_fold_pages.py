@@ -33,7 +33,8 @@ def name(i: int) -> str:
 def fold_db(tmp_path_factory):
     """200 companies. Hazards: company i has i % 7 + 1 hazards, none rectified, all past their deadline (every
     company red: 按期整改率 0 %); company 003's are major (重大隐患逾期 too: two red rules). Accidents: 005 one with a
-    death, 009 one with a serious injury, 007 two without injuries. Training: every company plans 100, company i
+    death, 009 one with a serious injury, 007 two without injuries. Indicators 2026: 死亡人数 ≤ 0 (005 breaches it),
+    事故起数 ≤ 1 (007 breaches it), 隐患整改率 ≥ 95 % (nobody meets it). Training: every company plans 100, company i
     attends 100 − i % 50 (the lowest, 51 %, at 049, 099, 149, 199)."""
     tmp = tmp_path_factory.mktemp("fold")
     path = tmp / "fold.duckdb"
@@ -57,6 +58,14 @@ def fold_db(tmp_path_factory):
                            VALUES (1, ?, ?, ?, TIMESTAMP '2026-04-01 08:00', TIMESTAMP '2026-04-01 08:30', '机械伤害',
                                    ?, ?, 0, 1.0, '一般', true, true, true, true)""",
                         [f"a{k}", name(i), f"A{k}", deaths, serious])
+        for i in range(N):       # 2026 目标责任书: no death, at most 1 accident, 隐患整改率 ≥ 95 % (every company misses it)
+            for k, (ind, target, unit, comp, value, pct) in enumerate([
+                    ("死亡人数", "杜绝死亡事故", "人", "<=", 0, False), ("事故起数", "事故起数不超过1起", "起", "<=", 1, False),
+                    ("隐患整改率", "隐患整改率不低于95%", "%", ">=", 0.95, True)]):
+                cur.execute("""INSERT INTO indicators (batch_id, key, company, year, indicator, target, unit, weight,
+                                                       comparator, target_value, is_percent)
+                               VALUES (1, ?, ?, 2026, ?, ?, ?, 10, ?, ?, ?)""",
+                            [f"i{i}-{k}", name(i), ind, target, unit, comp, value, pct])
         cur.execute("""INSERT INTO hazards (batch_id, key, company, found_date, level, deadline, status, rectified_date)
                        VALUES (1, 'last', ?, DATE '2026-06-30', '一般', DATE '2026-07-05', '已整改', DATE '2026-06-30')""",
                     [name(0)])
@@ -87,9 +96,10 @@ def test_rag_table_at_200_red_companies_is_one_glance(monkeypatch, fold_db):
     assert any("**200**" in m.value and "共 200 个单位" in m.value for m in at.markdown)     # 红 200 · 黄 0 · 绿 0
     rag = at.table[0].value
     assert len(rag) == charts.RAG_TOP
-    # worst first: 005 and 003 meet two red rules each (死亡事故 / 重大隐患逾期, and 按期整改率<80%), 005 has the death;
-    # then the one-rule companies with an accident (amber reasons do not count for a red company's rank): 009, 007
-    assert list(rag["单位"][:4]) == ["折叠单位005", "折叠单位003", "折叠单位007", "折叠单位009"]
+    # worst first: 005 meets three red rules (死亡事故, 突破控制指标, 按期整改率<80%); 007 and 003 two (突破控制指标 /
+    # 重大隐患逾期, and 按期整改率<80%), 007 has the breach; then the one-rule company with an accident, 009 (amber
+    # reasons do not count for a red company's rank)
+    assert list(rag["单位"][:4]) == ["折叠单位005", "折叠单位007", "折叠单位003", "折叠单位009"]
     assert any(f"其余 {N - charts.RAG_TOP} 个红/黄单位" in c.value for c in at.caption)
     assert any(e.label.startswith(f"全部 {N} 个单位的红黄绿表") for e in at.expander)
     full = next(d.value for d in at.dataframe if "原因" in d.value.columns and len(d.value) == N)
@@ -145,3 +155,16 @@ def test_training_chart_top_n_and_one_folded_bar(monkeypatch, fold_db):
     at.run()
     assert not at.exception
     assert any(f"{xs[-1]} 培训记录（{N - charts.TOP_N} 条）" in m.value for m in at.markdown)
+
+
+def test_indicator_bars_and_matrix_worst_first(monkeypatch, fold_db):
+    at = _page(monkeypatch, fold_db, "pages/indicators.py")
+    fig = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+               if "各单位指标达标情况" in json.dumps(json.loads(c.proto.spec)["layout"]["title"], ensure_ascii=False))
+    assert f"突破、未达标最多的 {charts.TOP_N} 个单位，共 {N} 个" in json.dumps(fig["layout"]["title"], ensure_ascii=False)
+    names = _values(fig["data"][0]["y"])
+    assert len(names) == charts.TOP_N and names[:3] == ["折叠单位005", "折叠单位007", "折叠单位000"]
+    breach = dict(zip(names, _values(fig["data"][2]["x"])))                     # the 突破 trace
+    assert breach["折叠单位005"] == 1 and breach["折叠单位007"] == 1 and breach["折叠单位000"] == 0
+    grid = next(d.value for d in at.dataframe if "隐患整改率" in d.value.columns and "死亡人数" in d.value.columns)
+    assert len(grid) == N and list(grid["单位"][:2]) == [name(5), name(7)]
