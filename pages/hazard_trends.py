@@ -2,6 +2,7 @@
 import streamlit as st
 
 from analytics import companies as reg
+from analytics.figures import ranking
 from analytics.figures.metrics import BREAKDOWNS, series
 from analytics.figures.records import hazards_found
 from ui import charts, state, theme, widgets, safe
@@ -19,9 +20,9 @@ if by in ("company", "parent"):       # many companies: the top N and the rest a
 colors = {"level": theme.LEVEL_COLORS}.get(by)
 title = f"每月排查隐患数（按{BREAKDOWNS[by]}）"
 if folded:            # the top N stacked would be a sliver under the rest's bar: the total, then the top N alone
-    total = charts.month_bars(df.groupby("period", as_index=False)["value"].sum(), "value", None,
-                              "每月排查隐患数（所选单位合计）", key="trend_total", y_label="排查隐患（项）", height=360)
-    df = df[df["group"] != charts.fold_label(len(folded), BREAKDOWNS[by])]
+    sums, df = ranking.total_and_top(df, charts.fold_label(len(folded), BREAKDOWNS[by]))
+    total = charts.month_bars(sums, "value", None, "每月排查隐患数（所选单位合计）", key="trend_total",
+                              y_label="排查隐患（项）", height=360)
     title = f"每月排查隐患数（全期隐患最多的 {charts.TOP_N} 个{BREAKDOWNS[by]}）"
 event = charts.month_bars(df, "value", "group", title, colors, key="trend_chart", y_label="排查隐患（项）")
 widgets.metric_caption(["hazards_found"], f)

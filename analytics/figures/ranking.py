@@ -124,3 +124,11 @@ def matrix_worst_first(grid: pd.DataFrame, att: pd.DataFrame) -> pd.DataFrame:
     order = {c: i for i, c in enumerate(attainment_worst_first(att)["单位"])}
     return grid.assign(_o=grid["单位"].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(
         drop=True)
+
+
+def total_and_top(series: pd.DataFrame, rest_label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A monthly series by company folded into the top N and one rest group (long rows period, group, value):
+    (the monthly total over every group — the selected companies' own figure, since counts add over rows —, the
+    rows of the top N alone, without the rest group)."""
+    total = series.groupby("period", as_index=False)["value"].sum()
+    return total, series[series["group"] != rest_label].reset_index(drop=True)
