@@ -241,6 +241,7 @@ WRAP_COLUMNS = {"隐患描述": 340, "情况说明": 520, "需要关注": 560, "
 
 
 MAX_TABLE_ROWS = 500       # rows a records table draws (the total is stated; the Excel download holds every row)
+MEETING_BARS = 8           # company bars a 会议模式 slide of fixed height draws (the worst; the title says so)
 MEETING_ROWS = 12          # rows a records table shows in 会议模式 (big=True); the total is stated
 TOP_N = 15                 # companies a company chart draws, worst first (the rest folded into one bar or listed)
 
@@ -650,13 +651,15 @@ def status_matrix(df: pd.DataFrame, cols: list[str], key: str | None = None, big
 
 
 @chart
-def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: int | None = None) -> go.Figure:
+def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: int | None = None,
+                   top: int = TOP_N) -> go.Figure:
     """Indicators per company by status (达标 / 未达标 / 突破 / 无数据) as stacked horizontal bars
-    (short company names; the unit 项 is in the title and the axis title sits clear of the ticks). Beyond TOP_N
-    companies only the worst TOP_N are drawn (ranking.ATTAINMENT_ORDER_TEXT) and the title says so."""
-    if len(att) > TOP_N:         # a group: the worst TOP_N companies (analytics.figures.ranking), the title says so
-        title = f"{title}（突破、未达标最多的 {TOP_N} 个单位，共 {len(att)} 个）"
-        att = ranking.attainment_worst_first(att).head(TOP_N)
+    (short company names; the unit 项 is in the title and the axis title sits clear of the ticks). Beyond `top`
+    companies only the worst `top` are drawn (ranking.ATTAINMENT_ORDER_TEXT) and the title says so (会议模式 passes
+    MEETING_BARS: its slide has room for 8 readable bars)."""
+    if len(att) > top:           # a group: the worst `top` companies (analytics.figures.ranking), the title says so
+        title = f"{title}（突破、未达标最多的 {top} 个单位，共 {len(att)} 个）"
+        att = ranking.attainment_worst_first(att).head(top)
     parts = {"达标": att["达标"], "未达标": att["未达标"] - att["突破"], "突破": att["突破"], "无数据": att["无数据"]}
     fig = go.Figure()
     for word, values in parts.items():

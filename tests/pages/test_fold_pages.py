@@ -119,6 +119,12 @@ def test_meeting_rag_slide_folds_too(monkeypatch, fold_db):
     tables = [t.value for t in at.table if "状态" in t.value.columns]
     assert len(tables) == 1 and len(tables[0]) == charts.RAG_TOP and tables[0]["单位"].iloc[0] == "折叠单位005"
     assert any(e.label.startswith(f"全部 {N} 个单位的红黄绿表") for e in at.expander)
+    at.session_state["mt_slide"] = 2                      # 突破控制指标: the worst 8 companies' bars
+    at.run()
+    assert not at.exception
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert f"突破、未达标最多的 {charts.MEETING_BARS} 个单位，共 {N} 个" in json.dumps(fig["layout"]["title"], ensure_ascii=False)
+    assert _values(fig["data"][0]["y"])[:2] == ["折叠单位005", "折叠单位007"]
 
 
 def test_accidents_per_company_worst_first_and_the_rest_in_one_line(monkeypatch, fold_db):
