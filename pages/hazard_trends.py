@@ -24,15 +24,16 @@ if folded:            # the top N stacked would be a sliver under the rest's bar
     total = charts.month_bars(sums, "value", None, "每月排查隐患数（所选单位合计）", key="trend_total",
                               y_label="排查隐患（项）", height=360)
     title = f"每月排查隐患数（全期隐患最多的 {charts.TOP_N} 个{BREAKDOWNS[by]}）"
-event = charts.month_bars(df, "value", "group", title, colors, key="trend_chart", y_label="排查隐患（项）")
+event = charts.month_bars(df, "value", "group", title, colors, key="trend_chart", y_label="排查隐患（项）",
+                          short_legend=by == "company")
 widgets.metric_caption(["hazards_found"], f)
 widgets.caption("没有隐患的月份显示为 0；点击柱子可查看该月的隐患明细并下载。"
                 + (f"{BREAKDOWNS[by]}较多：上图为所选单位每月合计；下图为全期隐患最多的 {charts.TOP_N} 个{BREAKDOWNS[by]}（按全期隐患数"
                    f"从多到少），其余 {len(folded)} 个{BREAKDOWNS[by]}只计入上图合计。" if folded else ""))
-if folded and not ((event.selection.points if event and event.selection else []) or []):
+if folded and not charts.points(event):
     event = total                     # a click on the total: that month's hazards of every selected company
 
-points = (event.selection.points if event and event.selection else []) or []
+points = charts.points(event)
 if points:
     p = points[0]
     month = str(safe.unlabel(p.get("x")))

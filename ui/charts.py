@@ -406,10 +406,11 @@ def chart(build):
 @chart
 def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_map: dict | None = None,
                barmode: str = "stack", height: int = 440, y_label: str | None = None,
-               large: bool = False):
+               large: bool = False, short_legend: bool = False):
     """Monthly bars; every month of the window is on the axis (empty months at zero); the colour groups
     keep the order of color_map (e.g. 一般, 较大, 重大, 特别重大). Returns the selection state when key is
-    given (click a bar to see its records). large=True: projector size."""
+    given (click a bar to see its records). large=True: projector size. short_legend: the groups are
+    companies, named without 有限公司 in the legend."""
     d = df.copy()
     d["月份"] = pd.to_datetime(d["period"]).dt.strftime("%Y-%m")
     orders = {"月份": sorted(d["月份"].unique())}
@@ -426,6 +427,8 @@ def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_ma
                                                                                    else y)) + "：%{y}<extra></extra>")
     if len(d) and d.groupby("月份")[y].sum().max() <= 8:
         fig.update_yaxes(dtick=1)           # small counts (accidents): whole numbers on the axis
+    if short_legend:      # colour groups are companies: short names in the legend (customdata keeps the full name)
+        fig.for_each_trace(lambda t: t.update(name=short_name(str(t.name))))
     theme.style(fig, title, height, large=large)
     return fig
 
@@ -515,6 +518,12 @@ def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: st
     fig.update_layout(legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"))
     fig.update_xaxes(title=dict(text="隐患数（项）", standoff=12))
     return fig
+
+
+def points(event) -> list:
+    """The selected points of a plotly selection state (an attribute dict, or a plain dict in AppTest)."""
+    sel = (event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)) if event else None
+    return list((sel.get("points") if isinstance(sel, dict) else getattr(sel, "points", None)) or []) if sel else []
 
 
 def clicked(event) -> dict | None:

@@ -174,3 +174,22 @@ def test_indicator_bars_and_matrix_worst_first(monkeypatch, fold_db):
     assert breach["折叠单位005"] == 1 and breach["折叠单位007"] == 1 and breach["折叠单位000"] == 0
     grid = next(d.value for d in at.dataframe if "隐患整改率" in d.value.columns and "死亡人数" in d.value.columns)
     assert len(grid) == N and list(grid["单位"][:2]) == [name(5), name(7)]
+
+
+def test_trend_by_company_top_n_legend_short_and_a_click_lists_the_company(monkeypatch, fold_db):
+    at = _page(monkeypatch, fold_db, "pages/hazard_trends.py")
+    total, top = (json.loads(c.proto.spec) for c in at.get("plotly_chart")[:2])
+    assert sum(sum(_values(t["y"])) for t in total["data"]) == sum(i % 7 + 1 for i in range(N)) + 1
+    names = [t["name"] for t in top["data"]]
+    assert len(names) == charts.TOP_N and names[:2] == ["折叠单位006", "折叠单位013"]        # 7 hazards each, first
+    at.session_state["trend_chart"] = {"selection": {"points": [{"x": "2026-02", "customdata": [name(6)]}],
+                                                     "point_indices": [0], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    assert any(f"2026-02 {name(6)} 的隐患明细（7 项）" in h.value for h in at.subheader)
+    at.session_state["trend_chart"] = {"selection": {"points": [], "point_indices": [], "box": [], "lasso": []}}
+    at.session_state["trend_total"] = {"selection": {"points": [{"x": "2026-02"}], "point_indices": [0], "box": [],
+                                                     "lasso": []}}
+    at.run()                              # a click on the total: every selected company's hazards of that month
+    assert not at.exception
+    assert any(f"2026-02  的隐患明细（{sum(i % 7 + 1 for i in range(N))} 项）" in h.value for h in at.subheader)

@@ -84,6 +84,8 @@ def test_trends_by_company_keep_top_n_and_fold_the_rest(monkeypatch, big_db):
     assert sum(sum(_values(t["y"])) for t in total["data"]) == N_OVERDUE + 1           # every hazard of the window
     names = [t["name"] for t in top["data"]]
     assert len(names) == charts.TOP_N and "其余 185 个单位" not in names               # the rest only in the total
+    assert names[0] == "规模单位000" and all(not n.endswith("有限公司") for n in names)      # short names in the legend
+    assert top["data"][0]["customdata"][0][0] == "规模单位000有限公司"                     # a click: the full name
     assert sum(sum(_values(t["y"])) for t in top["data"]) == 15 * N_OVERDUE // 200 + 1  # 250 each, 000 has “last”
     assert any("其余 185 个单位只计入上图合计" in c.value for c in at.caption)
     at.segmented_control(key="trend_by").set_value("parent").run()
