@@ -3,6 +3,7 @@ injuries, direct loss; late reports; 四不放过 closure with the open items; �
 import pandas as pd
 import streamlit as st
 
+from analytics.figures import ranking
 from analytics.figures.accidents import by_level, by_type, monthly_by_level, safe_days
 from analytics.figures.metrics import compute, frame
 from analytics.figures.records import accidents
@@ -76,7 +77,9 @@ widgets.caption(f"截至 {f.window.as_of:%Y-%m-%d} 距该单位最近一起生�
 
 # ---------------------------------------------------------------- per company
 st.subheader("各单位事故情况")
-charts.metric_table(frame(s, list(TABLE), f.window, f.companies), TABLE)
+charts.folded_metric_table(frame(s, list(TABLE), f.window, f.companies), TABLE, ranking.accidents_worst_first,
+                           "统计期内有事故的单位", ranking.ACCIDENT_ORDER_TEXT, quiet_text="统计期内无事故",
+                           file_name="各单位事故情况.xlsx", key="dl_acc_company")
 widgets.metric_caption(["late_reports", "four_no_open"], f)
 
 # ---------------------------------------------------------------- 四不放过 and 迟报

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from analytics.figures.assessment import BREACH, DIFFERS_TEXT, attainment, indicator_table, matrix, metric_of, year_status
+from analytics.figures import ranking
 from analytics.figures.metrics import GROUP, Window
 from analytics.figures.records import behind
 from ui import charts, state, theme, widgets, safe
@@ -46,9 +47,14 @@ widgets.caption("突破＝≤ 类控制指标被超出（追责的依据），�
 # ---------------------------------------------------------------- heat table
 st.subheader("各单位 × 指标")
 grid, cols = matrix(ev)
+many = len(grid) > charts.FOLD_GREEN_OVER
+if many:                  # a group: the worst companies on top (the table scrolls)
+    grid = ranking.matrix_worst_first(grid, att)
 picked = charts.status_matrix(grid, cols, key="ind_matrix")
 widgets.legend(theme.INDICATOR_STATUS_COLORS, "— ＝该单位无此项指标")
-widgets.caption(f"单元格＝考核状态 + 实际值；{BREACH}＝≤ 类控制指标被超出。点击单元格可查看该指标的依据记录并下载。")
+widgets.caption(f"单元格＝考核状态 + 实际值；{BREACH}＝≤ 类控制指标被超出。点击单元格可查看该指标的依据记录并下载。"
+                + (f"共 {len(grid)} 个单位，{ranking.ATTAINMENT_ORDER_TEXT}；表格内滚动查看，全部指标见下方“全部指标”及其 Excel。"
+                   if many else ""))
 
 if picked and picked[1]:
     company, indicator = picked
@@ -67,7 +73,9 @@ if picked and picked[1]:
 st.subheader("各单位达标情况")
 per = att[att["单位"] != GROUP]
 charts.indicator_bars(per, f"{year} 年度各单位指标达标情况（项）")
-widgets.caption("每个单位的指标按状态计数：达标、未达标（其中突破单列）、无数据。")
+widgets.caption("每个单位的指标按状态计数：达标、未达标（其中突破单列）、无数据。"
+                + (f"单位较多：只画出{ranking.ATTAINMENT_ORDER_TEXT}的前 {charts.TOP_N} 个单位，全部单位见上方“各单位 × 指标”。"
+                   if len(per) > charts.TOP_N else ""))
 
 # ---------------------------------------------------------------- every indicator
 st.subheader("全部指标")

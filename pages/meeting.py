@@ -89,7 +89,8 @@ def s_breaches() -> None:
     else:
         charts.records_table(b, big=True)
     att = attainment(year_status(s, as_of.year, as_of, f.companies))
-    charts.indicator_bars(att[att["单位"] != GROUP], "各单位指标达标情况（项）", large=True, height=470)
+    charts.indicator_bars(att[att["单位"] != GROUP], "各单位指标达标情况（项）", large=True, height=470,
+                          top=charts.MEETING_BARS)
     st.caption("≤ 类控制指标实际值超过目标＝突破；实际值优先取台账计算值，无法计算时取单位填报的完成值。")
 
 

@@ -2,6 +2,7 @@
 month; click a bar for the ledger rows behind it."""
 import streamlit as st
 
+from analytics.figures import ranking
 from analytics.figures.metrics import BY_NAME, GROUP, compute, frame
 from analytics.figures.records import investment, training
 from ui import charts, state, widgets
@@ -29,10 +30,13 @@ group_months = monthly[monthly["company"] == GROUP].assign(月份=lambda d: d["p
 
 tab_t, tab_i = st.tabs(["安全教育培训", "安全生产投入"])
 with tab_t:
-    ev = charts.planned_actual_bars(companies, "company", "training_planned", "training_attended",
-                                    "training_completion", "各单位培训人次与培训完成率", key="tr_company")
+    bars, rest = ranking.fold_rate_rows(companies, "training_planned", "training_attended", "training_completion",
+                                        charts.TOP_N)
+    ev = charts.planned_actual_bars(bars, "company", "training_planned", "training_attended", "training_completion",
+                                    "各单位培训人次与培训完成率" + charts.fold_note(rest, "培训完成率"), key="tr_company")
     widgets.metric_caption(["training_completion"], f)
-    charts.drill(ev, "培训记录", lambda g: training(s, f.window, [g]), key="dl_tr_company")
+    charts.fold_caption(rest, "培训完成率最低的在前（相同时应参训人次多的在前）")
+    charts.drill(ev, "培训记录", lambda g: training(s, f.window, charts.members(g, rest)), key="dl_tr_company")
     charts.company_rate_bars(companies, ["training_completion", "training_pass_rate"], "各单位培训完成率与合格率")
     widgets.metric_caption(["training_completion", "training_pass_rate"], f)
     widgets.caption("“—”表示统计期内该单位没有培训记录（不是 0%）。")
@@ -43,10 +47,14 @@ with tab_t:
     charts.drill(ev_m, "培训记录", lambda g: training(s, f.window.month(g), f.companies), key="dl_tr_month")
 
 with tab_i:
-    ev = charts.planned_actual_bars(companies, "company", "investment_planned", "investment_actual",
-                                    "investment_completion", "各单位计划与实际安全投入（万元）", key="inv_company")
+    bars, rest = ranking.fold_rate_rows(companies, "investment_planned", "investment_actual", "investment_completion",
+                                        charts.TOP_N)
+    ev = charts.planned_actual_bars(bars, "company", "investment_planned", "investment_actual", "investment_completion",
+                                    "各单位计划与实际安全投入（万元）" + charts.fold_note(rest, "安全投入完成率"),
+                                    key="inv_company")
     widgets.metric_caption(["investment_planned", "investment_actual", "investment_completion"], f)
-    charts.drill(ev, "安全投入明细", lambda g: investment(s, f.window, [g]), key="dl_inv_company")
+    charts.fold_caption(rest, "安全投入完成率最低的在前（相同时计划投入多的在前）")
+    charts.drill(ev, "安全投入明细", lambda g: investment(s, f.window, charts.members(g, rest)), key="dl_inv_company")
 
     ev_m = charts.planned_actual_bars(group_months, "月份", "investment_planned", "investment_actual",
                                       "investment_completion", "每月计划与实际安全投入（所选单位合计，万元）", key="inv_month")
@@ -54,7 +62,8 @@ with tab_i:
     charts.drill(ev_m, "安全投入明细", lambda g: investment(s, f.window.month(g), f.companies), key="dl_inv_month")
 
 st.subheader("各单位汇总")
-charts.metric_table(per_company, TRAINING + INVEST)
+charts.folded_metric_table(per_company, TRAINING + INVEST, ranking.training_worst_first, "培训完成率最低的单位",
+                           ranking.TRAINING_ORDER_TEXT)
 table = per_company.rename(columns={"company": "单位", **{m: BY_NAME[m].label for m in TRAINING + INVEST}})
 widgets.download(table, "培训与投入汇总.xlsx", key="dl_ti_table")
 widgets.metric_caption(list(TRAINING + INVEST), f)

@@ -11,10 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from analytics.figures.metrics import BY_NAME
+from analytics.figures import ranking
+from analytics.figures.metrics import BY_NAME, GROUP
 from analytics.figures.scorecard import LOWER_IS_BETTER, NEUTRAL
 
 from . import safe, theme
+from . import widgets
 from .widgets import is_missing, download, due_split, due_text, fmt, table_height
 
 
@@ -97,18 +99,31 @@ FOLD_GREEN_OVER = 12       # above this many companies the RAG table lists green
 PILLS_MAX = 24             # above this many companies under the RAG table, a select box replaces the buttons
 
 
+RAG_TOP = 10               # above FOLD_GREEN_OVER companies, the RAG table draws the worst this many red/amber rows
+
+
 def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str | None = None, big: bool = False):
     """The red/amber/green company table: colour with its word (never colour alone) and the reasons, as an
     HTML table whose reasons wrap inside their cells, so the whole table is readable without scrolling (short
     company names, figures on one line). With key, the companies follow as buttons (red first): returns the
-    one clicked (its full name) or None. big=True: the projector (会议模式), larger type from MEETING_CSS."""
+    one clicked (its full name) or None. big=True: the projector (会议模式), larger type from MEETING_CSS.
+    Above FOLD_GREEN_OVER companies it stays one glance: a count line (红 N · 黄 N · 绿 N), the companies worst
+    first (analytics.figures.ranking.rag_worst_first), the first RAG_TOP red/amber rows drawn, green ones named
+    below, and the full table folded in an expander and downloadable (.xlsx built on click)."""
+    many = len(df) > FOLD_GREEN_OVER
+    if many:
+        df = ranking.rag_worst_first(df)
     show, css = rag_frame(df, metrics)
+    full = show.copy()                   # every company, full names: the folded table and the download
     companies, rags = list(show["单位"]), list(df.set_index("company").loc[show["单位"], "rag"])
     green = [c for c, r in zip(companies, rags) if r == "绿"]
-    if len(companies) > FOLD_GREEN_OVER and green:      # one glance: red, amber (and 无数据) rows; green named below
+    if many and green:                   # one glance: red, amber (and 无数据) rows; green named below
         keep = [r != "绿" for r in rags]
         show, css = show[keep].reset_index(drop=True), css[keep].reset_index(drop=True)
         companies, rags = [c for c, k in zip(companies, keep) if k], [r for r, k in zip(rags, keep) if k]
+    hidden = len(show) - RAG_TOP if many and len(show) > RAG_TOP + 2 else 0     # never fold just one or two rows
+    if hidden:
+        show, css = show.head(RAG_TOP), css.head(RAG_TOP)
     show["单位"] = show["单位"].map(short_name)
     css["单位"] = "white-space: nowrap; font-weight: bold"
     for c in show.columns:
@@ -118,8 +133,19 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
     if big:
         show, css = show.rename(columns=RAG_HEADS), css.rename(columns=RAG_HEADS)
     show = safe.frame(show)              # st.table renders its cells as markdown: ledger text as text
+    if many:
+        counts = ranking.rag_counts(df)
+        badges = " · ".join(f"{widgets.rag_badge(c)} **{n}**" for c, n in counts.items() if n or c != "无数据")
+        st.markdown(f"{badges}　（共 {len(df)} 个单位）", unsafe_allow_html=True)
     with st.container(key=f"nowrap_rag_{key or 'big'}"):      # theme.APP_CSS: cells keep their white-space
-        _rag_cells(show, css, green if len(companies) + len(green) > FOLD_GREEN_OVER else [])
+        _rag_cells(show, css, green if many else [])
+    if many:
+        shown = f"表中为最严重的 {len(show)} 个单位，其余 {hidden} 个红/黄单位见下方“全部单位”。" if hidden else ""
+        st.caption(f"排序：{ranking.RAG_ORDER_TEXT}。{shown}绿色单位只列名称。")
+        with st.expander(f"全部 {len(full)} 个单位的红黄绿表（同上排序）"):
+            _rag_full(full, rag_frame(df, metrics)[1])
+        download(lambda: full, "各单位红黄绿表.xlsx", label="下载全部单位红黄绿表（Excel）",
+                 key=f"dl_rag_{key or 'big'}")
     if not key or big:
         return None
     labels = dict(zip(companies, rags))
@@ -128,6 +154,13 @@ def rag_table(df: pd.DataFrame, metrics: tuple[str, ...] = RAG_METRICS, key: str
         return st.selectbox(label, companies, index=None, key=key, placeholder="选择或输入单位名称",
                             format_func=lambda c: f"{short_name(c)}（{labels[c]}）")
     return st.pills(label, companies, key=key, format_func=lambda c: f"{safe.md(short_name(c))}（{labels[c]}）")
+
+
+def _rag_full(show: pd.DataFrame, css: pd.DataFrame) -> None:
+    """Every company of the RAG table as a scrolling st.dataframe (short names on screen, colours kept)."""
+    sty = show.style.apply(lambda _: css, axis=None).format(short_name, subset=["单位"])
+    st.dataframe(sty, hide_index=True, width="stretch", height=table_height(len(show), cap=560),
+                 column_config={"原因": st.column_config.TextColumn(width=420)})
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -208,6 +241,8 @@ WRAP_COLUMNS = {"隐患描述": 340, "情况说明": 520, "需要关注": 560, "
 
 
 MAX_TABLE_ROWS = 500       # rows a records table draws (the total is stated; the Excel download holds every row)
+MEETING_BARS = 8           # company bars a 会议模式 slide of fixed height draws (the worst; the title says so)
+MEETING_ROWS = 12          # rows a records table shows in 会议模式 (big=True); the total is stated
 TOP_N = 15                 # companies a company chart draws, worst first (the rest folded into one bar or listed)
 
 
@@ -222,9 +257,14 @@ def records_table(df: pd.DataFrame, highlight_overdue: bool = False, big: bool =
         lead = [c for c in first if c in df.columns]
         df = df[lead + [c for c in df.columns if c not in lead]]
     n = len(df) if total is None else total
-    if n > MAX_TABLE_ROWS:      # a page stays fast and no Styler limit can break it; the download has all
+    if big and n > MEETING_ROWS:   # the projector: one screen of rows, never a 500-row HTML table
+        st.caption(f"共 {n:,} 条，此处显示前 {MEETING_ROWS} 条（顺序同各页列表）；全部记录见对应页面，可下载 Excel。")
+        df = df.head(MEETING_ROWS)
+    elif n > MAX_TABLE_ROWS:      # a page stays fast and no Styler limit can break it; the download has all
         st.caption(f"共 {n:,} 条，表中显示前 {MAX_TABLE_ROWS:,} 条（顺序同下载文件）；全部记录请用下方“下载 Excel”。")
         df = df.head(MAX_TABLE_ROWS)
+    elif not big and table_height(n, cap=max_height) < table_height(n):     # it scrolls: say how many there are
+        st.caption(f"共 {n:,} 条（在表格内滚动查看）。")
     (_records_draw if big else _records_cells)(df.reset_index(drop=True), highlight_overdue, big, tuple(wrap),
                                                max_height)
 
@@ -293,6 +333,35 @@ def metric_table(df: pd.DataFrame, metrics, height_cap: int | None = None) -> No
                  column_config=config)
 
 
+def folded_metric_table(df: pd.DataFrame, metrics, order, listed: str, order_text: str, quiet_text: str = "",
+                        file_name: str | None = None, key: str | None = None, n: int = TOP_N) -> None:
+    """metric_table at a large group's size. Up to FOLD_GREEN_OVER companies: metric_table as it is. More:
+    `order(df)` (from analytics.figures.ranking) gives (the group row and the companies to list, worst first;
+    the quiet companies, e.g. those without any accident); the table draws the group row and the first n of
+    the list (`listed` names them, `order_text` says their order), one line says how many quiet companies there
+    are (“其余 N 个单位{quiet_text}”), and the full table is in an expander and (with file_name) an Excel
+    download built on click."""
+    companies = int((df["company"] != GROUP).sum())
+    if companies <= FOLD_GREEN_OVER:
+        metric_table(df, metrics)
+        return
+    listed_rows, quiet = order(df)
+    group, worst = listed_rows[listed_rows["company"] == GROUP], listed_rows[listed_rows["company"] != GROUP]
+    metric_table(pd.concat([group, worst.head(n)], ignore_index=True), metrics)
+    k = min(n, len(worst))
+    st.caption(f"共 {companies} 个单位。" + (
+        f"表中列出{listed} {k} 个" + (f"（共 {len(worst)} 个，只列前 {n} 个）" if len(worst) > n else "") + f"，{order_text}。"
+        if k else f"没有{listed}，表中只有{group['company'].iloc[0] if len(group) else '合计'}。")
+        + "全部单位见下方“全部单位”，或下载 Excel。")
+    if len(quiet):
+        st.markdown(f"**{fold_label(len(quiet))}{quiet_text}**")
+    with st.expander(f"全部 {companies} 个单位"):
+        metric_table(df, metrics, height_cap=560)
+    if file_name:
+        table = df[["company", *metrics]].rename(columns={"company": "单位", **{m: BY_NAME[m].label for m in metrics}})
+        download(lambda: table, file_name, key=key)
+
+
 def records_panel(title: str, rows: pd.DataFrame, file_name: str, key: str, highlight_overdue: bool = False) -> None:
     """The records behind a clicked figure: a heading with the count, the table and its Excel download."""
     st.markdown(f"#### {safe.md(title)}（{len(rows)} 条）")      # callers pass raw text: escaped here once
@@ -337,10 +406,11 @@ def chart(build):
 @chart
 def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_map: dict | None = None,
                barmode: str = "stack", height: int = 440, y_label: str | None = None,
-               large: bool = False):
+               large: bool = False, short_legend: bool = False):
     """Monthly bars; every month of the window is on the axis (empty months at zero); the colour groups
     keep the order of color_map (e.g. 一般, 较大, 重大, 特别重大). Returns the selection state when key is
-    given (click a bar to see its records). large=True: projector size."""
+    given (click a bar to see its records). large=True: projector size. short_legend: the groups are
+    companies, named without 有限公司 in the legend."""
     d = df.copy()
     d["月份"] = pd.to_datetime(d["period"]).dt.strftime("%Y-%m")
     orders = {"月份": sorted(d["月份"].unique())}
@@ -357,6 +427,8 @@ def month_bars(df: pd.DataFrame, y: str, color: str | None, title: str, color_ma
                                                                                    else y)) + "：%{y}<extra></extra>")
     if len(d) and d.groupby("月份")[y].sum().max() <= 8:
         fig.update_yaxes(dtick=1)           # small counts (accidents): whole numbers on the axis
+    if short_legend:      # colour groups are companies: short names in the legend (customdata keeps the full name)
+        fig.for_each_trace(lambda t: t.update(name=short_name(str(t.name))))
     theme.style(fig, title, height, large=large)
     return fig
 
@@ -395,8 +467,24 @@ def company_rate_bars(df: pd.DataFrame, rates: list[str], title: str, target: fl
     return fig
 
 
-def fold_label(k: int, noun: str = "单位") -> str:
-    return f"其余 {k} 个{noun}"
+fold_label = ranking.fold_label      # “其余 K 个单位”: the one label of a folded bar or row
+
+
+def fold_note(folded: list[str], rate_label: str) -> str:
+    """A company chart's title suffix when fold_rate_rows folded it: “（{rate}最低的 15 个单位，其余 185 个单位合并）”."""
+    return f"（{rate_label}最低的 {TOP_N} 个单位，{fold_label(len(folded))}合并）" if folded else ""
+
+
+def fold_caption(folded: list[str], order_text: str) -> None:
+    """The 口径 of a folded company chart: its order and what the “其余 K 个单位” bar counts."""
+    if folded:
+        st.caption(f"单位较多：按{order_text}，前 {TOP_N} 个单位各一组；{fold_label(len(folded))}合并为“"
+                   f"{fold_label(len(folded))}”一组（人次、金额为合计，完成率＝合计实际 ÷ 合计计划）。点击该组可查看这些单位的明细。")
+
+
+def members(group: str, folded: list[str]) -> list[str]:
+    """The companies behind a clicked bar: the folded ones for the “其余 K 个单位” bar, else the bar's own."""
+    return list(folded) if folded and group == fold_label(len(folded)) else [group]
 
 
 def fold_top(df: pd.DataFrame, group: str, value: str, *keep: str | None, n: int = TOP_N,
@@ -430,6 +518,12 @@ def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: st
     fig.update_layout(legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"))
     fig.update_xaxes(title=dict(text="隐患数（项）", standoff=12))
     return fig
+
+
+def points(event) -> list:
+    """The selected points of a plotly selection state (an attribute dict, or a plain dict in AppTest)."""
+    sel = (event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)) if event else None
+    return list((sel.get("points") if isinstance(sel, dict) else getattr(sel, "points", None)) or []) if sel else []
 
 
 def clicked(event) -> dict | None:
@@ -566,9 +660,15 @@ def status_matrix(df: pd.DataFrame, cols: list[str], key: str | None = None, big
 
 
 @chart
-def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: int | None = None) -> go.Figure:
+def indicator_bars(att: pd.DataFrame, title: str, large: bool = False, height: int | None = None,
+                   top: int = TOP_N) -> go.Figure:
     """Indicators per company by status (达标 / 未达标 / 突破 / 无数据) as stacked horizontal bars
-    (short company names; the unit 项 is in the title and the axis title sits clear of the ticks)."""
+    (short company names; the unit 项 is in the title and the axis title sits clear of the ticks). Beyond `top`
+    companies only the worst `top` are drawn (ranking.ATTAINMENT_ORDER_TEXT) and the title says so (会议模式 passes
+    MEETING_BARS: its slide has room for 8 readable bars)."""
+    if len(att) > top:           # a group: the worst `top` companies (analytics.figures.ranking), the title says so
+        title = f"{title}（突破、未达标最多的 {top} 个单位，共 {len(att)} 个）"
+        att = ranking.attainment_worst_first(att).head(top)
     parts = {"达标": att["达标"], "未达标": att["未达标"] - att["突破"], "突破": att["突破"], "无数据": att["无数据"]}
     fig = go.Figure()
     for word, values in parts.items():

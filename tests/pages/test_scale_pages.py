@@ -2,9 +2,11 @@
 without an error, records tables cap with their total stated, company charts keep the top N."""
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -42,6 +44,13 @@ def big_db(tmp_path_factory):
     return path
 
 
+def _values(v) -> list:
+    """A plotly array from the chart's JSON (numbers come base64-encoded as {"dtype", "bdata"})."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
 def _page(monkeypatch, path, page: str) -> AppTest:
     use_db_for_app(monkeypatch, path)
     at = AppTest.from_file(APP, default_timeout=120)
@@ -70,9 +79,15 @@ def test_overview_folds_green_and_draws(monkeypatch, big_db):
 
 def test_trends_by_company_keep_top_n_and_fold_the_rest(monkeypatch, big_db):
     at = _page(monkeypatch, big_db, "pages/hazard_trends.py")
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    names = [t["name"] for t in fig["data"]]
-    assert len(names) == charts.TOP_N + 1 and names[-1] == "其余 185 个单位"
+    total, top = (json.loads(c.proto.spec) for c in at.get("plotly_chart")[:2])
+    assert "所选单位合计" in json.dumps(total["layout"]["title"], ensure_ascii=False)
+    assert sum(sum(_values(t["y"])) for t in total["data"]) == N_OVERDUE + 1           # every hazard of the window
+    names = [t["name"] for t in top["data"]]
+    assert len(names) == charts.TOP_N and "其余 185 个单位" not in names               # the rest only in the total
+    assert names[0] == "规模单位000" and all(not n.endswith("有限公司") for n in names)      # short names in the legend
+    assert top["data"][0]["customdata"][0][0] == "规模单位000有限公司"                     # a click: the full name
+    assert sum(sum(_values(t["y"])) for t in top["data"]) == 15 * N_OVERDUE // 200 + 1  # 250 each, 000 has “last”
+    assert any("其余 185 个单位只计入上图合计" in c.value for c in at.caption)
     at.segmented_control(key="trend_by").set_value("parent").run()
     assert not at.exception
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
