@@ -30,36 +30,44 @@ group_months = monthly[monthly["company"] == GROUP].assign(月份=lambda d: d["p
 
 tab_t, tab_i = st.tabs(["安全教育培训", "安全生产投入"])
 with tab_t:
-    bars, rest = ranking.fold_rate_rows(companies, "training_planned", "training_attended", "training_completion",
-                                        charts.TOP_N)
-    ev = charts.planned_actual_bars(bars, "company", "training_planned", "training_attended", "training_completion",
-                                    "各单位培训人次与培训完成率" + charts.fold_note(rest, "培训完成率"), key="tr_company")
-    widgets.metric_caption(["training_completion"], f)
-    charts.fold_caption(rest, "培训完成率最低的在前（相同时应参训人次多的在前）")
-    charts.drill(ev, "培训记录", lambda g: training(s, f.window, charts.members(g, rest)), key="dl_tr_company")
-    charts.company_rate_bars(companies, ["training_completion", "training_pass_rate"], "各单位培训完成率与合格率")
-    widgets.metric_caption(["training_completion", "training_pass_rate"], f)
-    widgets.caption("“—”表示统计期内该单位没有培训记录（不是 0%）。")
+    if not (now["training_planned"] or now["training_attended"]):
+        st.info(f"统计期（{f.label}）内所选单位没有培训记录：没有可画的培训人次与完成率。",
+                icon=":material/info:")
+    else:
+        bars, rest = ranking.fold_rate_rows(companies, "training_planned", "training_attended", "training_completion",
+                                            charts.TOP_N)
+        ev = charts.planned_actual_bars(bars, "company", "training_planned", "training_attended", "training_completion",
+                                        "各单位培训人次与培训完成率" + charts.fold_note(rest, "培训完成率"), key="tr_company")
+        widgets.metric_caption(["training_completion"], f)
+        charts.fold_caption(rest, "培训完成率最低的在前（相同时应参训人次多的在前）")
+        charts.drill(ev, "培训记录", lambda g: training(s, f.window, charts.members(g, rest)), key="dl_tr_company")
+        charts.company_rate_bars(companies, ["training_completion", "training_pass_rate"], "各单位培训完成率与合格率")
+        widgets.metric_caption(["training_completion", "training_pass_rate"], f)
+        widgets.caption("“—”表示统计期内该单位没有培训记录（不是 0%）。")
 
-    ev_m = charts.planned_actual_bars(group_months, "月份", "training_planned", "training_attended",
-                                      "training_completion", "每月培训人次与培训完成率（所选单位合计）", key="tr_month")
-    widgets.caption("培训日期在该月的培训；没有培训的月份人次为 0、完成率空缺。点击柱子查看该月培训记录。")
-    charts.drill(ev_m, "培训记录", lambda g: training(s, f.window.month(g), f.companies), key="dl_tr_month")
+        ev_m = charts.planned_actual_bars(group_months, "月份", "training_planned", "training_attended",
+                                          "training_completion", "每月培训人次与培训完成率（所选单位合计）", key="tr_month")
+        widgets.caption("培训日期在该月的培训；没有培训的月份人次为 0、完成率空缺。点击柱子查看该月培训记录。")
+        charts.drill(ev_m, "培训记录", lambda g: training(s, f.window.month(g), f.companies), key="dl_tr_month")
 
 with tab_i:
-    bars, rest = ranking.fold_rate_rows(companies, "investment_planned", "investment_actual", "investment_completion",
-                                        charts.TOP_N)
-    ev = charts.planned_actual_bars(bars, "company", "investment_planned", "investment_actual", "investment_completion",
-                                    "各单位计划与实际安全投入（万元）" + charts.fold_note(rest, "安全投入完成率"),
-                                    key="inv_company")
-    widgets.metric_caption(["investment_planned", "investment_actual", "investment_completion"], f)
-    charts.fold_caption(rest, "安全投入完成率最低的在前（相同时计划投入多的在前）")
-    charts.drill(ev, "安全投入明细", lambda g: investment(s, f.window, charts.members(g, rest)), key="dl_inv_company")
+    if not (now["investment_planned"] or now["investment_actual"]):
+        st.info(f"统计期（{f.label}）内所选单位没有安全生产投入记录：没有可画的计划与实际投入。",
+                icon=":material/info:")
+    else:
+        bars, rest = ranking.fold_rate_rows(companies, "investment_planned", "investment_actual", "investment_completion",
+                                            charts.TOP_N)
+        ev = charts.planned_actual_bars(bars, "company", "investment_planned", "investment_actual", "investment_completion",
+                                        "各单位计划与实际安全投入（万元）" + charts.fold_note(rest, "安全投入完成率"),
+                                        key="inv_company")
+        widgets.metric_caption(["investment_planned", "investment_actual", "investment_completion"], f)
+        charts.fold_caption(rest, "安全投入完成率最低的在前（相同时计划投入多的在前）")
+        charts.drill(ev, "安全投入明细", lambda g: investment(s, f.window, charts.members(g, rest)), key="dl_inv_company")
 
-    ev_m = charts.planned_actual_bars(group_months, "月份", "investment_planned", "investment_actual",
-                                      "investment_completion", "每月计划与实际安全投入（所选单位合计，万元）", key="inv_month")
-    widgets.caption("月份的第一天在统计期内的投入；没有投入的月份为 0。点击柱子查看该月投入明细。")
-    charts.drill(ev_m, "安全投入明细", lambda g: investment(s, f.window.month(g), f.companies), key="dl_inv_month")
+        ev_m = charts.planned_actual_bars(group_months, "月份", "investment_planned", "investment_actual",
+                                          "investment_completion", "每月计划与实际安全投入（所选单位合计，万元）", key="inv_month")
+        widgets.caption("月份的第一天在统计期内的投入；没有投入的月份为 0。点击柱子查看该月投入明细。")
+        charts.drill(ev_m, "安全投入明细", lambda g: investment(s, f.window.month(g), f.companies), key="dl_inv_month")
 
 st.subheader("各单位汇总")
 charts.folded_metric_table(per_company, TRAINING + INVEST, ranking.training_worst_first, "培训完成率最低的单位",

@@ -163,6 +163,16 @@ def test_training_chart_top_n_and_one_folded_bar(monkeypatch, fold_db):
     assert any(f"{xs[-1]} 培训记录（{N - charts.TOP_N} 条）" in m.value for m in at.markdown)
 
 
+def test_training_page_says_when_a_ledger_has_no_rows_instead_of_empty_bars(monkeypatch, fold_db):
+    """fold_db holds training but no safety investment: the investment tab says so, with no chart of zeros."""
+    at = _page(monkeypatch, fold_db, "pages/training_investment.py")
+    titles = [json.dumps(json.loads(c.proto.spec)["layout"]["title"], ensure_ascii=False) for c in at.get("plotly_chart")]
+    assert any("各单位培训人次与培训完成率" in t for t in titles)
+    assert not any("安全投入" in t for t in titles)
+    infos = [i.value for i in at.info]
+    assert any("没有安全生产投入记录" in i for i in infos) and not any("没有培训记录" in i for i in infos)
+
+
 def test_indicator_bars_and_matrix_worst_first(monkeypatch, fold_db):
     at = _page(monkeypatch, fold_db, "pages/indicators.py")
     fig = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
