@@ -132,6 +132,7 @@ def s_flags() -> None:
         st.success("没有需要关注的报送情况。", icon=":material/verified:")
     else:
         charts.records_table(anomalies.summary(flags), big=True)
+        st.caption(f"排序：{anomalies.SUMMARY_ORDER_TEXT}。")
     for k, v in anomalies.RULES.items():
         st.caption(f"{k}：{v}")
 

@@ -76,6 +76,7 @@ if flags.empty:
     st.success("统计期内没有需要关注的报送情况。", icon=":material/verified:")
 else:
     charts.records_table(anomalies.summary(flags), wrap=("需要关注",))
+    widgets.caption(f"排序：{anomalies.SUMMARY_ORDER_TEXT}；下载的 Excel 含每一条及其隐患清单。")
     widgets.download(lambda: anomalies.find(s, f.window, f.companies), "需要关注.xlsx", key="dl_ov_flags")  # with lists
 st.page_link("pages/company_profile.py", label="在“单位画像”页查看每一条", icon=":material/arrow_forward:")
 with st.expander("需要关注的判定规则", expanded=False):

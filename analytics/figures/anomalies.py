@@ -287,15 +287,19 @@ def find(store: Store, window: Window, companies: list[str] | None = None,
     return out.reset_index(drop=True)
 
 
+SUMMARY_ORDER_TEXT = "需要关注的条数（重复隐患处数与月份数之和）多的单位在前"
+
+
 def summary(flags: pd.DataFrame) -> pd.DataFrame:
-    """One line per company for the compact 需要关注 list: 单位, 需要关注 (e.g. "重复隐患 3 处；零隐患上报 1 个月")."""
+    """One line per company for the compact 需要关注 list: 单位, 需要关注 (e.g. "重复隐患 3 处；零隐患上报 1 个月"),
+    the companies with the most flags first (SUMMARY_ORDER_TEXT; ties in registry order, as the flags come)."""
     if flags.empty:
         return pd.DataFrame({"单位": pd.Series(dtype="object"), "需要关注": pd.Series(dtype="object")})
     by: dict[str, dict[str, list]] = {}          # one pass over the flags (they come sorted by company, rule)
     for r in flags[["单位", "类型", "时间", "情况说明", "项数"]].itertuples(index=False):
         by.setdefault(r[0], {}).setdefault(r[1], []).append(r)
     rows = []
-    for company, kinds in by.items():
+    for company, kinds in sorted(by.items(), key=lambda kv: -sum(len(v) for v in kv[1].values())):   # stable
         parts = []
         for k in KINDS:
             k_rows = kinds.get(k)

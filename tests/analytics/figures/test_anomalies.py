@@ -244,3 +244,13 @@ def test_zero_and_drop_rules_equal_a_cell_by_cell_reading_of_their_definition(se
     want_drop = [[c, f"{m:%Y-%m}"] for c in order for m in judged
                  if 0 < n(c, m) < a.DROP_RATIO * base(c, m) and base(c, m) >= a.DROP_MIN_BASELINE]
     assert want_drop == a.drops(df, judged)[["单位", "时间"]].values.tolist()
+
+
+def test_the_summary_lists_the_companies_with_most_flags_first():
+    """总览 / 会议's 需要关注 list at 200 companies: the most flagged first; ties keep the flags' (registry) order."""
+    rows = [("乙公司", a.REPEAT, "2026-01", "部位A：隐患", 2), ("甲公司", a.REPEAT, "2026-02", "部位B：隐患", 3),
+            ("乙公司", a.REPEAT, "2026-03", "部位C：隐患", 2), ("丙公司", a.REPEAT, "2026-04", "部位D：隐患", 2),
+            ("丁公司", a.REPEAT, "2026-05", "部位E：隐患", 2)]
+    flags = pd.DataFrame(rows, columns=["单位", "类型", "时间", "情况说明", "项数"])
+    assert list(a.summary(flags)["单位"]) == ["乙公司", "甲公司", "丙公司", "丁公司"]
+    assert a.summary(flags)["需要关注"].iloc[0].startswith(f"{a.REPEAT} 2 处")
