@@ -4,22 +4,20 @@ into one line, 培训与投入 draws the top N companies and one “其余” ba
 a few companies every one of them is as before (no folding)."""
 from __future__ import annotations
 
-import base64
 import io
 import json
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import companies as reg
 from analytics.store.db import Store
 from ui import charts
 
 from tests.builders import xlsx
-from tests.dbs import deferred_downloads, use_db_for_app
+from tests.dbs import deferred_downloads
+from tests.pages.test_scale_pages import _page, _values   # the same page runner and plotly values
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 N = 200
@@ -71,23 +69,6 @@ def fold_db(tmp_path_factory):
                     [name(0)])
     s.close()
     return path
-
-
-def _page(monkeypatch, path, page: str) -> AppTest:
-    use_db_for_app(monkeypatch, path)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def _values(v) -> list:
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
-    return list(v)
 
 
 def test_rag_table_at_200_red_companies_is_one_glance(monkeypatch, fold_db):
