@@ -28,46 +28,53 @@ companies = per_company[per_company["company"] != GROUP]
 monthly = frame(s, list(TRAINING + INVEST), f.window, f.companies, freq="month")
 group_months = monthly[monthly["company"] == GROUP].assign(月份=lambda d: d["period"].astype(str).str[:7])
 
-tab_t, tab_i = st.tabs(["安全教育培训", "安全生产投入"])
-with tab_t:
-    if not (now["training_planned"] or now["training_attended"]):
-        st.info(f"统计期（{f.label}）内所选单位没有培训记录：没有可画的培训人次与完成率。",
-                icon=":material/info:")
-    else:
-        bars, rest = ranking.fold_rate_rows(companies, "training_planned", "training_attended", "training_completion",
-                                            charts.TOP_N)
-        ev = charts.planned_actual_bars(bars, "company", "training_planned", "training_attended", "training_completion",
-                                        "各单位培训人次与培训完成率" + charts.fold_note(rest, "培训完成率"), key="tr_company")
-        widgets.metric_caption(["training_completion"], f)
-        charts.fold_caption(rest, "培训完成率最低的在前（相同时应参训人次多的在前）")
-        charts.drill(ev, "培训记录", lambda g: training(s, f.window, charts.members(g, rest)), key="dl_tr_company")
-        charts.company_rate_bars(companies, ["training_completion", "training_pass_rate"], "各单位培训完成率与合格率")
-        widgets.metric_caption(["training_completion", "training_pass_rate"], f)
-        widgets.caption("“—”表示统计期内该单位没有培训记录（不是 0%）。")
 
-        ev_m = charts.planned_actual_bars(group_months, "月份", "training_planned", "training_attended",
-                                          "training_completion", "每月培训人次与培训完成率（所选单位合计）", key="tr_month")
-        widgets.caption("培训日期在该月的培训；没有培训的月份人次为 0、完成率空缺。点击柱子查看该月培训记录。")
-        charts.drill(ev_m, "培训记录", lambda g: training(s, f.window.month(g), f.companies), key="dl_tr_month")
+def planned_actual_tab(t: dict) -> None:
+    """One tab (TABS): by company — the worst first, the rest folded into one bar — and by month, each bar
+    clickable for the ledger rows behind it; a ledger without rows in the period says so instead of zero bars."""
+    planned, actual, rate, key = t["planned"], t["actual"], t["rate"], t["key"]
+    if not (now[planned] or now[actual]):
+        st.info(f"统计期（{f.label}）内所选单位没有{t['ledger']}记录：没有可画的{t['nothing']}。", icon=":material/info:")
+        return
+    bars, rest = ranking.fold_rate_rows(companies, planned, actual, rate, charts.TOP_N)
+    ev = charts.planned_actual_bars(bars, "company", planned, actual, rate,
+                                    t["by_company"] + charts.fold_note(rest, BY_NAME[rate].label), key=f"{key}_company")
+    widgets.metric_caption(t["captions"], f)
+    charts.fold_caption(rest, t["order"])
+    charts.drill(ev, t["rows_title"], lambda g: t["rows"](f.window, charts.members(g, rest)), key=f"dl_{key}_company")
+    if t.get("between"):
+        t["between"]()                      # 培训: the completion and pass rates by company
+    ev_m = charts.planned_actual_bars(group_months, "月份", planned, actual, rate, t["by_month"], key=f"{key}_month")
+    widgets.caption(t["month_note"])
+    charts.drill(ev_m, t["rows_title"], lambda g: t["rows"](f.window.month(g), f.companies), key=f"dl_{key}_month")
 
-with tab_i:
-    if not (now["investment_planned"] or now["investment_actual"]):
-        st.info(f"统计期（{f.label}）内所选单位没有安全生产投入记录：没有可画的计划与实际投入。",
-                icon=":material/info:")
-    else:
-        bars, rest = ranking.fold_rate_rows(companies, "investment_planned", "investment_actual", "investment_completion",
-                                            charts.TOP_N)
-        ev = charts.planned_actual_bars(bars, "company", "investment_planned", "investment_actual", "investment_completion",
-                                        "各单位计划与实际安全投入（万元）" + charts.fold_note(rest, "安全投入完成率"),
-                                        key="inv_company")
-        widgets.metric_caption(["investment_planned", "investment_actual", "investment_completion"], f)
-        charts.fold_caption(rest, "安全投入完成率最低的在前（相同时计划投入多的在前）")
-        charts.drill(ev, "安全投入明细", lambda g: investment(s, f.window, charts.members(g, rest)), key="dl_inv_company")
 
-        ev_m = charts.planned_actual_bars(group_months, "月份", "investment_planned", "investment_actual",
-                                          "investment_completion", "每月计划与实际安全投入（所选单位合计，万元）", key="inv_month")
-        widgets.caption("月份的第一天在统计期内的投入；没有投入的月份为 0。点击柱子查看该月投入明细。")
-        charts.drill(ev_m, "安全投入明细", lambda g: investment(s, f.window.month(g), f.companies), key="dl_inv_month")
+def training_rates() -> None:
+    charts.company_rate_bars(companies, ["training_completion", "training_pass_rate"], "各单位培训完成率与合格率")
+    widgets.metric_caption(["training_completion", "training_pass_rate"], f)
+    widgets.caption("“—”表示统计期内该单位没有培训记录（不是 0%）。")
+
+
+TABS = {
+    "安全教育培训": dict(
+        key="tr", between=training_rates, planned="training_planned", actual="training_attended", rate="training_completion",
+        ledger="培训", nothing="培训人次与完成率", rows_title="培训记录", rows=lambda w, c: training(s, w, c),
+        by_company="各单位培训人次与培训完成率", captions=["training_completion"],
+        order="培训完成率最低的在前（相同时应参训人次多的在前）",
+        by_month="每月培训人次与培训完成率（所选单位合计）",
+        month_note="培训日期在该月的培训；没有培训的月份人次为 0、完成率空缺。点击柱子查看该月培训记录。"),
+    "安全生产投入": dict(
+        key="inv", planned="investment_planned", actual="investment_actual", rate="investment_completion",
+        ledger="安全生产投入", nothing="计划与实际投入", rows_title="安全投入明细",
+        rows=lambda w, c: investment(s, w, c), by_company="各单位计划与实际安全投入（万元）",
+        captions=["investment_planned", "investment_actual", "investment_completion"],
+        order="安全投入完成率最低的在前（相同时计划投入多的在前）",
+        by_month="每月计划与实际安全投入（所选单位合计，万元）",
+        month_note="月份的第一天在统计期内的投入；没有投入的月份为 0。点击柱子查看该月投入明细。"),
+}
+for tab, t in zip(st.tabs(list(TABS)), TABS.values()):
+    with tab:
+        planned_actual_tab(t)
 
 st.subheader("各单位汇总")
 charts.folded_metric_table(per_company, TRAINING + INVEST, ranking.training_worst_first, "培训完成率最低的单位",

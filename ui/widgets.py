@@ -1,7 +1,9 @@
 """Shared page pieces: KPI cards, captions (口径), formatted numbers, downloads, banners."""
 from __future__ import annotations
 
+
 import functools
+import html
 import logging
 import math
 from pathlib import Path
@@ -230,7 +232,7 @@ RAG_BG = {"红": "#D55E00", "黄": "#E69F00", "绿": "#009E73", "无数据": "#9
 def rag_badge(color: str, size: str = "1.0em") -> str:
     """A red/amber/green badge as HTML: the colour and its word (never colour alone)."""
     return (f'<span style="background:{RAG_BG.get(color, "#999")};color:white;font-weight:bold;'
-            f'padding:0.1em 0.55em;border-radius:0.3em;font-size:{size}">● {color}</span>')
+            f'padding:0.1em 0.55em;border-radius:0.3em;font-size:{size}">● {html.escape(str(color))}</span>')
 
 
 def legend(colors: dict[str, str], note: str = "") -> None:
