@@ -1,7 +1,6 @@
 """Shared page pieces: KPI cards, captions (口径), formatted numbers, downloads, banners."""
 from __future__ import annotations
 
-
 import functools
 import html
 import logging
