@@ -243,6 +243,7 @@ WRAP_COLUMNS = {"隐患描述": 340, "情况说明": 520, "需要关注": 560, "
 MAX_TABLE_ROWS = 500       # rows a records table draws (the total is stated; the Excel download holds every row)
 MEETING_BARS = 8           # company bars a 会议模式 slide of fixed height draws (the worst; the title says so)
 MEETING_ROWS = 12          # rows a records table shows in 会议模式 (big=True); the total is stated
+FOLD_OPACITY = 0.45        # the “其余 K 个单位” bar of a stacked company chart: paler than the companies' bars
 TOP_N = 15                 # companies a company chart draws, worst first (the rest folded into one bar or listed)
 
 
@@ -507,12 +508,24 @@ def fold_top(df: pd.DataFrame, group: str, value: str, *keep: str | None, n: int
 @chart
 def stacked_company_bars(df: pd.DataFrame, x: str, y: str, color: str, title: str, color_map: dict) -> go.Figure:
     """Horizontal stacked bars, one per company (names stay readable on a projector), the largest total first;
-    beyond TOP_N companies the rest are folded into one bar “其余 K 个单位” (their counts added)."""
-    d, _ = fold_top(df, x, y, color)
+    beyond TOP_N companies the rest are folded into one bar “其余 K 个单位” (their counts added), drawn paler and
+    with its total written at its end: it adds up many companies, so it is usually the longest bar, and it must
+    not read as one company."""
+    d, folded = fold_top(df, x, y, color)
     d = d.assign(**{x: d[x].map(short_name)}) if x == "company" else d
     fig = px.bar(d, y=x, x=y, color=color, color_discrete_map=color_map, barmode="stack", orientation="h",
                  labels={x: "", y: "隐患数（项）", color: ""})
     fig.update_layout(yaxis=dict(autorange="reversed", title=None))
+    if folded:
+        label = fold_label(len(folded))
+        for trace in fig.data:
+            trace.marker.opacity = [FOLD_OPACITY if v == label else 1.0 for v in trace.y]
+        total = float(d.loc[d[x] == label, y].sum())
+        fig.add_annotation(x=total, y=label, text=f"合计 {fmt(total, 'count')} 项", showarrow=False, xanchor="left",
+                           xshift=6)
+        fig.update_xaxes(range=[0, max(total, float(d.groupby(x)[y].sum().max())) * 1.2])   # room for the total
+    if folded:
+        title += f"（最多的 {TOP_N} 个单位，{fold_label(len(folded))}合并）"
     theme.style(fig, title, max(320, 48 * d[x].nunique() + 160))
     # the legend above the bars: at the bottom it shared a row with the axis title
     fig.update_layout(legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"))

@@ -70,6 +70,13 @@ def test_rectification_with_50000_overdue_hazards(monkeypatch, big_db):
     ageing = next(b for b in bars if "逾期天数分布" in json.dumps(b["layout"]["title"], ensure_ascii=False))
     companies = {y for trace in ageing["data"] for y in trace["y"]}
     assert len(companies) == charts.TOP_N + 1 and "其余 185 个单位" in companies
+    for trace in ageing["data"]:         # the folded bar is paler than the companies' bars, its total written
+        assert [o for y, o in zip(trace["y"], _values(trace["marker"]["opacity"])) if y == "其余 185 个单位"] == [charts.FOLD_OPACITY]
+        assert {o for y, o in zip(trace["y"], _values(trace["marker"]["opacity"])) if y != "其余 185 个单位"} == {1.0}
+    rest = sum(x for t in ageing["data"] for y, x in zip(t["y"], _values(t["x"])) if y == "其余 185 个单位")
+    assert sum(sum(_values(t["x"])) for t in ageing["data"]) == N_OVERDUE and 0 < rest < N_OVERDUE
+    assert [a["text"] for a in ageing["layout"]["annotations"]] == [f"合计 {rest:,} 项"]
+    assert "（最多的 15 个单位，其余 185 个单位合并）" in json.dumps(ageing["layout"]["title"], ensure_ascii=False)
 
 
 def test_overview_folds_green_and_draws(monkeypatch, big_db):
