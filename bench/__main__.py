@@ -133,8 +133,8 @@ BENCH_ADMIN = "bench_admin"
 def build_group(path: Path, hazards: int) -> None:
     """The large group of issue 11, deterministic: 200 companies in 8 板块 (imported from a registry sheet like
     a real group's), `hazards` hazards over 2017-01-01 … 2026-11-25 (10 % never rectified, 1 % major) with
-    locations and categories, and 1,000 accidents — written straight into the store (the ingest is timed
-    separately above)."""
+    locations and categories, 1,000 accidents, and training, investment and the 目标责任书 for every company —
+    written straight into the store (the ingest is timed separately above)."""
     import xlsxwriter
     from analytics.companies import import_registry
     from analytics.store.db import Store
@@ -173,6 +173,39 @@ def build_group(path: Path, hazards: int) -> None:
                    '物体打击', '一般', CASE WHEN i % 97 = 0 THEN 1 ELSE 0 END, i % 2, 1, 0.5,
                    true, true, i % 5 <> 0, true
             FROM range(1000) r(i)""")
+        # training (2 sessions a company a month), investment (3 items a company a month) and the 目标责任书
+        # (7 indicators a company, 2025 with its actuals, 2026 computed from the ledgers) over the same ten years;
+        # companies differ (i % 200 sets the attendance and the spending), so the charts have a worst first
+        cur.execute("""
+            INSERT INTO training (batch_id, key, company, date, topic, kind, planned, attended, passed, hours)
+            SELECT 1, 't' || i, '基准单位' || lpad(CAST(i % 200 AS VARCHAR), 3, '0') || '有限公司',
+                   DATE '2017-01-01' + INTERVAL (i // 400) MONTH + INTERVAL ((i // 200) % 2 * 14 + 3) DAY,
+                   CASE WHEN (i // 200) % 2 = 0 THEN '全员安全教育' ELSE '特种作业人员复审培训' END,
+                   CASE WHEN (i // 200) % 2 = 0 THEN '全员培训' ELSE '特种作业人员' END,
+                   40, 40 - i % 200 % 9, 40 - i % 200 % 9 - i % 3, 4.0
+            FROM range(200 * 2 * 119) r(i)""")
+        cur.execute("""
+            INSERT INTO investment (batch_id, key, company, month, item, category, planned, actual)
+            SELECT 1, 'v' || i, '基准单位' || lpad(CAST(i % 200 AS VARCHAR), 3, '0') || '有限公司',
+                   DATE '2017-01-01' + INTERVAL (i // 600) MONTH,
+                   ['安全教育培训费用', '应急演练费用', '安全设施维护'][(i // 200) % 3 + 1],
+                   ['安全培训', '应急管理', '安全设施'][(i // 200) % 3 + 1],
+                   2.0, round(2.0 * (0.7 + (i % 200 % 40) / 100.0), 2)
+            FROM range(200 * 3 * 119) r(i)""")
+        cur.execute("""
+            INSERT INTO indicators (batch_id, key, company, year, indicator, target, unit, actual, weight,
+                                    comparator, target_value, is_percent)
+            SELECT 1, c.name || '|' || y.year || '|' || d.indicator, c.name, y.year, d.indicator, d.target, d.unit,
+                   CASE WHEN y.year = 2025 THEN d.actual END, d.weight, d.comparator, d.target_value, d.is_percent
+            FROM companies c, (VALUES (2025), (2026)) y(year), (VALUES
+                ('死亡人数', '杜绝死亡事故', '人', 0.0, 25.0, '<=', 0.0, false),
+                ('事故起数', '事故起数不超过1起', '起', 1.0, 15.0, '<=', 1.0, false),
+                ('直接经济损失', '直接经济损失控制在10万元以内', '万元', 8.5, 10.0, '<=', 10.0, false),
+                ('隐患整改率', '隐患整改率不低于95%', '%', 0.9683, 20.0, '>=', 0.95, true),
+                ('按期整改率', '按期整改率不低于90%', '%', 0.9714, 10.0, '>=', 0.9, true),
+                ('培训完成率', '培训完成率不低于95%', '%', 0.9597, 10.0, '>=', 0.95, true),
+                ('培训合格率', '培训合格率不低于98%', '%', 0.9793, 10.0, '>=', 0.98, true))
+                d(indicator, target, unit, actual, weight, comparator, target_value, is_percent)""")
     s.close()
 
 

@@ -38,7 +38,8 @@ def planned_actual_tab(t: dict) -> None:
         return
     bars, rest = ranking.fold_rate_rows(companies, planned, actual, rate, charts.TOP_N)
     ev = charts.planned_actual_bars(bars, "company", planned, actual, rate,
-                                    t["by_company"] + charts.fold_note(rest, BY_NAME[rate].label), key=f"{key}_company")
+                                    t["by_company"] + charts.fold_note(rest, BY_NAME[rate].label), key=f"{key}_company",
+                                    fold=charts.fold_label(len(rest)) if rest else None)
     widgets.metric_caption(t["captions"], f)
     charts.fold_caption(rest, t["order"])
     charts.drill(ev, t["rows_title"], lambda g: t["rows"](f.window, charts.members(g, rest)), key=f"dl_{key}_company")

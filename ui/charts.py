@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import math
+import re
 
 import pandas as pd
 import plotly.express as px
@@ -573,6 +575,26 @@ def hbars(df: pd.DataFrame, cat: str, val: str, title: str, x_title: str, color:
     return fig
 
 
+FEW_LABELS = 8            # beyond this many categories a column chart wraps its company labels instead of tilting them
+
+
+def wrap_label(name: str, per_line: int = 4) -> str:
+    """An (already escaped) category label of a column chart with many categories, broken into lines of about
+    per_line CJK characters (CJK text breaks anywhere; a run of digits or Latin letters, or an HTML entity, stays
+    whole; they count half a character), so 16 companies stay level and readable instead of tilted."""
+    width = lambda t: sum(0.5 if c.isascii() else 1 for c in html.unescape(t.strip()))     # noqa: E731
+    if width(name) <= per_line + 1:
+        return name
+    lines, line = [], ""
+    for p in re.findall(r"&#?\w+;|[0-9A-Za-z.%]+|\s+|.", name):
+        if line.strip() and not p.isspace() and width(line + p) > per_line:
+            lines.append(line.strip())
+            line = ""
+        line += p
+    lines.append(line.strip())
+    return "<br>".join(x for x in lines if x)
+
+
 def short_name(company: str) -> str:
     """A company name for a chart axis: without the 有限公司 / 有限责任公司 / 股份有限公司 suffix."""
     for suffix in ("股份有限公司", "有限责任公司", "有限公司"):
@@ -583,22 +605,26 @@ def short_name(company: str) -> str:
 
 @chart
 def planned_actual_bars(df: pd.DataFrame, x: str, planned: str, actual: str, rate: str, title: str,
-                        height: int = 460):
+                        height: int = 460, fold: str | None = None):
     """Planned vs actual as grouped bars (left axis) with the completion rate as a line above them (right
-    axis). x is a company or a month column (company names are shortened on the axis); clickable with key:
-    the clicked point's group is the full value of x."""
+    axis). x is a company or a month column (company names are shortened on the axis, and wrapped when there
+    are many); clickable with key: the clicked point's group is the full value of x. `fold`: the label of the
+    row that adds up the companies not drawn one by one (“其余 K 个单位”): its rate is drawn, but not its bars —
+    a sum over many companies would dwarf every company's bars — and its totals are written in its place."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     money = BY_NAME[planned].kind == "money"
     labels = [short_name(str(v)) for v in df[x]] if x == "company" else list(df[x])
+    folded = (df[x] == fold) if fold else pd.Series(False, index=df.index)
     for i, m in enumerate((planned, actual)):
-        fig.add_bar(x=labels, y=df[m], name=BY_NAME[m].label, marker_color=theme.PALETTE[4 if i == 0 else 0],
+        fig.add_bar(x=labels, y=df[m].mask(folded), name=BY_NAME[m].label,
+                    marker_color=theme.PALETTE[4 if i == 0 else 0],
                     customdata=df[x], hovertemplate="%{x}<br>" + BY_NAME[m].label
                     + ("：%{y:,.2f} 万元" if money else "：%{y:,} 人次") + "<extra></extra>")
     fig.add_scatter(x=labels, y=df[rate], name=BY_NAME[rate].label, mode="lines+markers+text",
                     line=dict(color=theme.PALETTE[3], width=3), marker=dict(size=10), customdata=df[x],
                     text=[fmt(v, "rate") for v in df[rate]], textposition="top center",
                     hovertemplate="%{x}<br>" + BY_NAME[rate].label + "：%{y:.1%}<extra></extra>", secondary_y=True)
-    top = float(pd.concat([df[planned], df[actual]]).max() or 1)
+    top = float(pd.concat([df[planned].mask(folded), df[actual].mask(folded)]).max() or 1)
     fig.update_yaxes(title="万元" if money else "人次", secondary_y=False, range=[0, top * 1.7])
     rtop = float(pd.to_numeric(df[rate], errors="coerce").max() or 0)
     fig.update_yaxes(title=BY_NAME[rate].label, tickformat=".0%", range=[0, max(1.1, rtop * 1.06)],
@@ -607,6 +633,17 @@ def planned_actual_bars(df: pd.DataFrame, x: str, planned: str, actual: str, rat
     fig.update_xaxes(type="category", title=None)
     fig.update_layout(barmode="group")
     theme.style(fig, title, height)
+    # after theme.style, which escaped every label: the line breaks and the totals below are this code's own
+    shown = list(fig.data[0].x)
+    if x == "company" and len(shown) > FEW_LABELS:      # level labels of two lines; the legend above the bars
+        fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[wrap_label(v) for v in shown], tickangle=0)
+        fig.update_layout(legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"))
+    for k in folded[folded].index:                      # the rest's sums in the bars' colours, where they would be
+        fig.add_annotation(x=shown[df.index.get_loc(k)], y=0, yanchor="bottom", showarrow=False, align="center",
+                           font=dict(size=14), text="合计<br>" + "<br>".join(
+                               f'<span style="color:{theme.PALETTE[4 if i == 0 else 0]}">'
+                               f"{fmt(df.at[k, m], BY_NAME[m].kind, unit=False)}</span>"
+                               for i, m in enumerate((planned, actual))))
     return fig
 
 

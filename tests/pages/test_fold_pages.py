@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import re
 from pathlib import Path
 
 import openpyxl
@@ -129,19 +131,31 @@ def test_training_chart_top_n_and_one_folded_bar(monkeypatch, fold_db):
     xs = _values(bars["x"])
     assert len(xs) == charts.TOP_N + 1 and xs[-1] == f"其余 {N - charts.TOP_N} 个单位"
     assert xs[:4] == ["折叠单位049", "折叠单位099", "折叠单位149", "折叠单位199"]           # 51 %, the lowest
+    axis = fig["layout"]["xaxis"]                                             # level, wrapped labels
+    assert axis["tickangle"] == 0 and axis["tickvals"] == xs
+    assert axis["ticktext"][:2] == ["折叠单位<br>049", "折叠单位<br>099"] and axis["ticktext"][-1] == "其余 185<br>个单位"
+    assert _values(bars["customdata"])[-1] == f"其余 {N - charts.TOP_N} 个单位"        # a click names the full group
     rate = _values(fig["data"][2]["y"])
     shown = sum(100 - i % 50 for i in range(N)) - sum(sorted(100 - i % 50 for i in range(N))[:charts.TOP_N])
     assert rate[-1] == pytest.approx(shown / (100 * (N - charts.TOP_N)))          # Σ attended ÷ Σ planned of the rest
+    # the rest's sums are written, not drawn: a bar of 185 companies would dwarf every company's bars
+    for trace in fig["data"][:2]:
+        ys = _values(trace["y"])
+        assert math.isnan(ys[-1]) and all(y > 0 for y in ys[:-1])
+    totals = [a["text"] for a in fig["layout"]["annotations"] if a["text"].startswith("合计")]
+    assert [re.sub(r"<[^>]+>", " ", t).split() for t in totals] == [["合计", f"{100 * (N - charts.TOP_N):,}", f"{shown:,}"]]
+    assert fig["layout"]["yaxis"]["range"][1] == pytest.approx(100 * 1.7)        # scaled to the companies' bars
     assert "其余 185 个单位合并" in json.dumps(fig["layout"]["title"], ensure_ascii=False)
     summary = next(d.value for d in at.dataframe if "培训完成率" in d.value.columns and "安全投入完成率" in d.value.columns)
     assert len(summary) == charts.TOP_N + 1 and summary["单位"].iloc[1] == name(49)
     assert any(e.label == f"全部 {N} 个单位" for e in at.expander)
     # the folded bar's click lists the training of its 185 companies
-    at.session_state["tr_company"] = {"selection": {"points": [{"x": xs[-1], "customdata": xs[-1]}],
+    rest = f"其余 {N - charts.TOP_N} 个单位"
+    at.session_state["tr_company"] = {"selection": {"points": [{"x": xs[-1], "customdata": rest}],
                                                     "point_indices": [0], "box": [], "lasso": []}}
     at.run()
     assert not at.exception
-    assert any(f"{xs[-1]} 培训记录（{N - charts.TOP_N} 条）" in m.value for m in at.markdown)
+    assert any(f"{rest} 培训记录（{N - charts.TOP_N} 条）" in m.value for m in at.markdown)
 
 
 def test_training_page_says_when_a_ledger_has_no_rows_instead_of_empty_bars(monkeypatch, fold_db):
@@ -184,3 +198,15 @@ def test_trend_by_company_top_n_legend_short_and_a_click_lists_the_company(monke
     at.run()                              # a click on the total: every selected company's hazards of that month
     assert not at.exception
     assert any(f"2026-02  的隐患明细（{sum(i % 7 + 1 for i in range(N))} 项）" in h.value for h in at.subheader)
+
+
+@pytest.mark.parametrize("name, wrapped", [
+    ("丝路物流", "丝路物流"),                        # short: unchanged
+    ("基准单位008", "基准单位<br>008"),              # digits stay together and count half
+    ("其余 185 个单位", "其余 185<br>个单位"),
+    ("华电新能源发电", "华电新能<br>源发电"),
+    ("A&amp;B能源集团", "A&amp;B能源<br>集团"),      # an escaped entity is never cut (labels come escaped)
+    ("&lt;b&gt;能源集团公司", "&lt;b&gt;能源<br>集团公司"),
+])
+def test_column_chart_labels_wrap_without_cutting_numbers_or_entities(name, wrapped):
+    assert charts.wrap_label(name) == wrapped
