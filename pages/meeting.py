@@ -64,8 +64,9 @@ def s_overview() -> None:
     att = attainment(year_status(s, as_of.year, as_of, f.companies)).iloc[0]
     widgets.kpi_row(compute(s, month, f.companies, m_names)["group"], list(m_names), extra=[
         dict(label="安全生产天数", value=widgets.fmt(days["days"], "day_count"), help=days["note"]),
-        dict(label="指标达标", value=f"{att['达标']}/{att['指标数']}",
-             help=f"{as_of.year} 年度目标责任书指标：达标数/指标总数")])
+        dict(label="指标达标率", value=widgets.fmt(att["达标率"], "rate"),      # “846/1400” overflowed the card
+             delta=f"{att['达标']}/{att['指标数']} 项达标", delta_color="gray", delta_arrow="off",
+             help=f"{as_of.year} 年度目标责任书指标：达标数 ÷ 指标总数（无数据的指标算未达标）")])
     widgets.caption(f"{days['note']}；口径见“总览”页各数字的说明。")
 
 

@@ -228,7 +228,8 @@ def test_meeting_mode_slides_advance_and_show_the_year(monkeypatch, golden_db):
     m = _metrics(at)                                  # 本年累计 to 2026-10-31, and October
     assert (m["死亡人数"], m["重伤人数"], m["逾期未整改"], m["重大隐患未整改"]) == ("4", "1", "2", "1")
     assert m["隐患整改率"] == "42.8%"                  # 3/7, cut not rounded
-    assert (m["排查隐患"], m["已整改"], m["重大隐患"], m["指标达标"]) == ("6", "3", "1", "5/9")
+    assert (m["排查隐患"], m["已整改"], m["重大隐患"], m["指标达标率"]) == ("6", "3", "1", "55.5%")   # 5/9, cut
+    assert next(x.delta for x in at.metric if x.label == "指标达标率") == "5/9 项达标"
     at.button(key="mt_next").click().run()
     _ok(at)
     rag = at.table[0].value
