@@ -6,7 +6,9 @@ scorecard.company_table, records.*, the per-company facts of bulletin._Facts).
 Decisions (docs/documents.md): companies in registry order, each with its 红黄绿 status; a company is named in
 二 with its problems by 检查类型 (公司自查 / 集团督查 / 第三方检查 …), its rectification, its overdue and open
 major hazards with owners, its breaches and accidents; 五、整改要求 lists per company the same generated
-requirements as its own 通报 (companies with nothing to correct are named together).
+requirements as its own 通报 (companies with nothing to correct are named together). Above LARGE_GROUP companies
+the compact form: at most NAMED_CAP red / amber companies named, worst first (ranking.rag_worst_first), the rest
+counted by colour in one sentence (rest_sentence), and the summary of every company as the 附件.
 """
 from __future__ import annotations
 
