@@ -120,14 +120,14 @@ def _slide(prs, title: str, note: str = ""):
 
 
 def char_em(ch: str) -> float:
-    """The width of one character in em of Noto Sans CJK SC, rounded up: CJK and full-width 1, wide Latin 0.95,
-    other Latin, digits and punctuation 0.6."""
+    """The width of one character in em of Noto Sans CJK SC, rounded up: CJK, full-width and East Asian ambiguous
+    (… — × ①, drawn full-width by a CJK font) 1, wide Latin 0.95, other Latin, digits and punctuation 0.6."""
     return 1.0 if _wide(ch) else 0.95 if ch in "MWmw%@" else 0.6
 
 
 def _wide(ch: str) -> bool:
     import unicodedata
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+    return unicodedata.east_asian_width(ch) in ("W", "F", "A")
 
 
 NO_LINE_START = "、，。：；！？）」』》〉％"      # CJK punctuation that never begins a line (it pulls the character before)
@@ -157,7 +157,7 @@ AUTOSPACE_EM = 0.25             # LibreOffice widens the gap where CJK meets Lat
 def text_lines(text: str, width_in: float, size_pt: float) -> int:
     """How many lines `text` takes in a cell `width_in` wide (margins included) at `size_pt`: line breaks kept, each
     line wrapped token by token (_tokens), the CJK–Latin gap counted; a token wider than a line breaks anywhere."""
-    room = (width_in - 2 * CELL_MARGIN_X) * 72 / size_pt      # em per line
+    room = max((width_in - 2 * CELL_MARGIN_X) * 72 / size_pt, 1.0)     # em per line (at least one character)
     n = 0
     for part in str(text).split("\n"):
         used, lines, prev = 0.0, 1, None
@@ -191,7 +191,7 @@ def estimate_row_height(cells: list[str], widths_in: list[float], size_pt: float
     return lines * LINE_EM * size_pt / 72 + 2 * CELL_MARGIN_Y
 
 
-def paginate(rows: list[list[str]], heights: list[float], head: float, room: float = TABLE_BOTTOM - TABLE_TOP,
+def paginate(heights: list[float], head: float, room: float = TABLE_BOTTOM - TABLE_TOP,
              slides: int = TABLE_SLIDES) -> list[list[int]]:
     """Row indexes per slide: each slide takes rows (in order) while the header and its rows fit in `room` inches,
     at most `slides` slides; rows that do not fit then are left out (the caller counts them)."""
@@ -221,7 +221,7 @@ def layout_table(header: list[str], rows: list[list[str]], widths: list[float]):
     rows = [[clip_text(v, w, BODY_PT) for v, w in zip(r, cols)] for r in rows]
     heights = [estimate_row_height(r, cols, BODY_PT) for r in rows]
     head = estimate_row_height([str(x) for x in header], cols, HEAD_PT)
-    return rows, heights, head, paginate(rows, heights, head)
+    return rows, heights, head, paginate(heights, head)
 
 
 def _table(prs, title: str, header: list[str], rows: list[list[str]], widths: list[float], note: str = "",
@@ -338,9 +338,9 @@ def _company_rates(store: Store, window: Window, names: list[str]):
     fig = go.Figure([go.Bar(x=short, y=t["on_time_rate"], name="按期整改率",
                             marker_color=[f"#{RAG_RGB[r]}" for r in t["rag"]],
                             text=[fmt("on_time_rate", v) for v in t["on_time_rate"]], textposition="outside")])
-    fig.add_hline(y=0.9, line_dash="dash", annotation_text="90%")
-    fig.add_hline(y=0.8, line_dash="dot", annotation_text="80%")
-    return _layout(fig, "按期整改率", True)
+    for y, dash in ((0.9, "dash"), (0.8, "dot")):      # the labels right of the plot (inside, a bar covered them)
+        fig.add_hline(y=y, line_dash=dash, annotation_text=f"{y:.0%}", annotation_position="right")
+    return _layout(fig, "按期整改率", True).update_layout(margin=dict(r=90))
 
 
 def build_deck(store: Store, window: Window):
