@@ -222,10 +222,11 @@ def rest_sentence(count: dict[str, int], named: int, due: str) -> str:
         parts.append(f"{count[GREEN]} 家各项指标正常（评定为“{GREEN}”，未触发红、黄评定规则）")
     if count[NO_DATA]:
         parts.append(f"{count[NO_DATA]} 家统计期内未报送任何台账（{NO_DATA}），须于{due}前补报")
+    which = "其余" if named else "全部"                  # 二 named none: every company is in this sentence
     if len(parts) == 1 and max(count.values()) == total:
-        head = f"其余 {total} 家单位" + parts[0].removeprefix(f"{total} 家")
+        head = f"{which} {total} 家单位" + parts[0].removeprefix(f"{total} 家")
     else:
-        head = f"其余 {total} 家单位中，" + "；".join(parts)
+        head = f"{which} {total} 家单位中，" + "；".join(parts)
     return head + "。各单位主要指标和评定依据见附件，逐项明细见会议看板“总览”页。"
 
 

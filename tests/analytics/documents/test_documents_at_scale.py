@@ -82,6 +82,8 @@ def test_group_bulletin_names_the_worst_30_and_counts_the_rest(many, tmp_path):
 def test_rest_sentence_when_every_other_company_is_green():
     assert rest_sentence({RED: 0, AMBER: 0, GREEN: 170, NO_DATA: 0}, 30, "12月5日") == (
         "其余 170 家单位各项指标正常（评定为“绿”，未触发红、黄评定规则）。各单位主要指标和评定依据见附件，逐项明细见会议看板“总览”页。")
+    assert rest_sentence({RED: 0, AMBER: 0, GREEN: 21, NO_DATA: 1}, 0, "12月5日").startswith(
+        "全部 22 家单位中，21 家各项指标正常（评定为“绿”，未触发红、黄评定规则）；1 家统计期内未报送任何台账（无数据），须于12月5日前补报。")
     assert rest_sentence({RED: 4, AMBER: 0, GREEN: 0, NO_DATA: 0}, 30, "12月5日").startswith(
         "其余 4 家单位评定为“红”，按严重程度排在前 30 家之后，本通报不再逐一列出。")
 
