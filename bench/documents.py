@@ -45,7 +45,9 @@ def documents(db: Path, label: str, baseline: bool) -> None:
     td, _ = _t(lambda: B.render_docx(g))
     tp, pdf = _t(lambda: P.render_pdf(g))
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    print(f"  group 通报: content {t:.2f} s, Word {td:.2f} s, PDF {tp:.2f} s ({pages} pages)")
+    named = sum(1 for b in g.blocks if getattr(b, "kind", "") == "body" and re.match(r"（[一二三四五六七八九十百零]+）", b.text))
+    print(f"  group 通报: content {t:.2f} s, Word {td:.2f} s, PDF {tp:.2f} s ({pages} pages; companies named one by "
+          f"one in the compact form: {named})")
     t, b = _t(lambda: B.bulletin(s, names[0], w))
     td, _ = _t(lambda: B.render_docx(b))
     tp, _ = _t(lambda: P.render_pdf(b))
@@ -55,6 +57,12 @@ def documents(db: Path, label: str, baseline: bool) -> None:
     print(f"  16号令 table 2026Q3: {t:.2f} s")
     t, deck = _t(lambda: D.build_deck(s, w))
     print(f"  deck: {t:.1f} s, {len(deck.slides)} slides, charts {', '.join(f'{x:.2f}' for x in D.timings['charts'])} s")
+    tables: dict[str, list[int]] = {}
+    for sl in deck.slides:
+        for sh in (x for x in sl.shapes if x.has_table):
+            title = re.sub(r"（\d+/\d+）$", "", next(x.text_frame.text for x in sl.shapes if x.has_text_frame))
+            tables.setdefault(title, []).append(len(sh.table.rows) - 1)
+    print("  deck tables (rows per slide): " + "; ".join(f"{k} {'+'.join(map(str, v))}" for k, v in tables.items()))
     s.close()
 
 

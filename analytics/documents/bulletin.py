@@ -172,6 +172,7 @@ class Table:
     rows: list[list[str]]
     widths: list[float]                                  # relative column widths
     colors: dict[tuple[int, int], str] = field(default_factory=dict)
+    size: float | None = None                            # the cells' type size in pt (None: the documents' 10.5 / 11)
 
 
 @dataclass
@@ -201,8 +202,8 @@ class _Writer:
         runs = [x if isinstance(x, Run) else Run(str(x)) for x in parts if x != ""]
         self.b.blocks.append(Para(runs, kind))
 
-    def table(self, header, rows, widths, colors=None) -> None:
-        self.b.blocks.append(Table(list(header), [[str(c) for c in r] for r in rows], list(widths), colors or {}))
+    def table(self, header, rows, widths, colors=None, size: float | None = None) -> None:
+        self.b.blocks.append(Table(list(header), [[str(c) for c in r] for r in rows], list(widths), colors or {}, size))
 
 
 def resolve(store: Store, company: str) -> str:
@@ -705,10 +706,10 @@ def _table(doc, t: Table, width_cm: float) -> None:
                 shade.set(qn("w:val"), "clear")
                 shade.set(qn("w:fill"), "D9D9D9")
                 cell._tc.get_or_add_tcPr().append(shade)
-                _font(p.add_run(text), HEAD_FONT, 11)
+                _font(p.add_run(text), HEAD_FONT, t.size or 11)
             else:
                 color = t.colors.get((i - 1, j))
-                _font(p.add_run(text), BODY_FONT, 11, bold=color == WORSE, color=color)
+                _font(p.add_run(text), BODY_FONT, t.size or 11, bold=color == WORSE, color=color)
     doc.add_paragraph().paragraph_format.space_after = 0
 
 

@@ -21,7 +21,8 @@ import pandas as pd
 from ..companies import registry
 from ..figures.metrics import BY_NAME, GROUP, Window, compute, frame
 from ..figures.profile import same_period_last_year
-from ..figures.rag import AMBER, GREEN, NO_DATA, RED
+from ..figures.rag import AMBER, GREEN, NO_DATA, RED, own_reasons
+from ..figures.ranking import rag_worst_first
 from ..figures.records import accidents, open_major_hazards
 from ..figures.scorecard import breach_list, company_table
 from ..store.db import Store
@@ -33,10 +34,17 @@ FONT = "Noto Sans CJK SC"
 KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "major_open", "accidents",
         "deaths", "training_completion", "investment_completion")
 RAG_RGB = {RED: "C00000", AMBER: "E0A000", GREEN: "00803C", NO_DATA: "7F7F7F"}
-TABLE_ROWS = 10                 # rows per slide: more go on a continuation slide
-TABLE_SLIDES = 2                # at most this many slides per table (worst rows first); the rest are counted
+TABLE_SLIDES = 3                # at most this many slides per table (worst rows first); the rest are counted
+# Table layout (inches / points). python-pptx's row height is a minimum: PowerPoint and LibreOffice grow a row whose
+# text needs more, so each row is given the height its text needs (estimate_row_height) and a slide takes rows until
+# the next one would pass TABLE_BOTTOM (paginate). Noto Sans CJK SC: a CJK or full-width character is 1 em wide, a
+# Latin letter or digit about 0.56 em (m W % about 0.9), a line 1.45 em high (ascender 1.16 + descender 0.29).
+SLIDE_W, TABLE_LEFT, TABLE_TOP, TABLE_BOTTOM, TABLE_W = 13.333, 0.5, 1.25, 6.8, 12.3
+HEAD_PT, BODY_PT = 16, 16       # header and body type size in the table cells
+CELL_MARGIN_X, CELL_MARGIN_Y = 0.1, 0.05    # python-pptx's default cell margins (each side)
+LINE_EM = 1.45
+MAX_CELL_LINES = 3              # a longer cell text is cut with “…” (the full text is in the 通报 and on the pages)
 CHART_COMPANIES = 20            # the per-company chart shows at most this many companies (the lowest rates)
-RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NO_DATA: 3}
 CHART_PX = (1600, 760)
 timings: dict[str, float] = {}  # the last deck's chart rendering times (docs/documents.md)
 
@@ -85,6 +93,20 @@ def _text(tf, text: str, size: int, bold: bool = False, color: str | None = None
         p.alignment = align
 
 
+def _line(tf, text: str, size: int, bold: bool = False, color: str | None = None, align=None) -> None:
+    """One more paragraph in a text frame (the first is _text's)."""
+    from pptx.dml.color import RGBColor
+    from pptx.util import Pt
+    p = tf.add_paragraph()
+    if align is not None:
+        p.alignment = align
+    r = p.add_run()
+    r.text = text
+    r.font.size, r.font.bold, r.font.name = Pt(size), bold, FONT
+    if color:
+        r.font.color.rgb = RGBColor.from_string(color)
+
+
 def _slide(prs, title: str, note: str = ""):
     from pptx.util import Inches
     s = prs.slides.add_slide(prs.slide_layouts[6])
@@ -97,6 +119,111 @@ def _slide(prs, title: str, note: str = ""):
     return s
 
 
+def char_em(ch: str) -> float:
+    """The width of one character in em of Noto Sans CJK SC, rounded up: CJK, full-width and East Asian ambiguous
+    (… — × ①, drawn full-width by a CJK font) 1, wide Latin 0.95, other Latin, digits and punctuation 0.6."""
+    return 1.0 if _wide(ch) else 0.95 if ch in "MWmw%@" else 0.6
+
+
+def _wide(ch: str) -> bool:
+    import unicodedata
+    return unicodedata.east_asian_width(ch) in ("W", "F", "A")
+
+
+NO_LINE_START = "、，。：；！？）」』》〉％"      # CJK punctuation that never begins a line (it pulls the character before)
+
+
+def _tokens(line: str) -> list[tuple[str, bool]]:
+    """A line cut where it may wrap: each CJK character alone (closing punctuation stays with the one before), each
+    run of Latin letters / digits / signs whole (as renderers break Latin only at spaces); (text, is_cjk)."""
+    out: list[tuple[str, bool]] = []
+    for ch in line:
+        if ch in NO_LINE_START and out:
+            out[-1] = (out[-1][0] + ch, out[-1][1])
+        elif _wide(ch):
+            out.append((ch, True))
+        elif ch == " ":
+            out.append((ch, False))
+        elif out and not out[-1][1] and out[-1][0] != " ":
+            out[-1] = (out[-1][0] + ch, False)
+        else:
+            out.append((ch, False))
+    return out
+
+
+AUTOSPACE_EM = 0.25             # LibreOffice widens the gap where CJK meets Latin text (PowerPoint does not)
+
+
+def text_lines(text: str, width_in: float, size_pt: float) -> int:
+    """How many lines `text` takes in a cell `width_in` wide (margins included) at `size_pt`: line breaks kept, each
+    line wrapped token by token (_tokens), the CJK–Latin gap counted; a token wider than a line breaks anywhere."""
+    room = max((width_in - 2 * CELL_MARGIN_X) * 72 / size_pt, 1.0)     # em per line (at least one character)
+    n = 0
+    for part in str(text).split("\n"):
+        used, lines, prev = 0.0, 1, None
+        for tok, cjk in _tokens(part):
+            w = sum(char_em(c) for c in tok) + (AUTOSPACE_EM if prev is not None and prev != cjk else 0.0)
+            if used and used + w > room:
+                lines, used = lines + 1, 0.0
+                w = sum(char_em(c) for c in tok.lstrip(" "))
+            while w > room:                                      # a token longer than a whole line
+                lines, w = lines + 1, w - room
+            used, prev = used + w, cjk
+        n += lines
+    return n
+
+
+def clip_text(text: str, width_in: float, size_pt: float, max_lines: int = MAX_CELL_LINES) -> str:
+    """The text cut with “…” so that it takes at most max_lines lines."""
+    text = str(text)
+    if text_lines(text, width_in, size_pt) <= max_lines:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:                                             # the longest prefix that still fits with the “…”
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if text_lines(text[:mid] + "…", width_in, size_pt) <= max_lines else (lo, mid - 1)
+    return text[:lo] + "…"
+
+
+def estimate_row_height(cells: list[str], widths_in: list[float], size_pt: float) -> float:
+    """A table row's height in inches: its tallest cell's lines × the line height, plus the top and bottom margins."""
+    lines = max(text_lines(c, w, size_pt) for c, w in zip(cells, widths_in))
+    return lines * LINE_EM * size_pt / 72 + 2 * CELL_MARGIN_Y
+
+
+def paginate(heights: list[float], head: float, room: float = TABLE_BOTTOM - TABLE_TOP,
+             slides: int = TABLE_SLIDES) -> list[list[int]]:
+    """Row indexes per slide: each slide takes rows (in order) while the header and its rows fit in `room` inches,
+    at most `slides` slides; rows that do not fit then are left out (the caller counts them)."""
+    pages, cur, used = [], [], head
+    for i, h in enumerate(heights):
+        if cur and used + h > room:
+            pages.append(cur)
+            if len(pages) == slides:
+                return pages
+            cur, used = [], head
+        cur.append(i)
+        used += h
+    if cur:
+        pages.append(cur)
+    return pages
+
+
+def column_inches(widths: list[float]) -> list[float]:
+    total = sum(widths)
+    return [TABLE_W * w / total for w in widths]
+
+
+def layout_table(header: list[str], rows: list[list[str]], widths: list[float]):
+    """(the rows with every cell clipped to MAX_CELL_LINES, their estimated heights, the header's, the row indexes
+    per slide) for a table of relative column `widths` — what _table draws."""
+    cols = column_inches(widths)
+    rows = [[clip_text(v, w, BODY_PT) for v, w in zip(r, cols)] for r in rows]
+    heights = [estimate_row_height(r, cols, BODY_PT) for r in rows]
+    head = estimate_row_height([str(x) for x in header], cols, HEAD_PT)
+    return rows, heights, head, paginate(heights, head)
+
+
 def _table(prs, title: str, header: list[str], rows: list[list[str]], widths: list[float], note: str = "",
            colors: dict | None = None, empty: str = "无") -> None:
     from pptx.dml.color import RGBColor
@@ -107,27 +234,29 @@ def _table(prs, title: str, header: list[str], rows: list[list[str]], widths: li
         box = s.shapes.add_textbox(Inches(0.8), Inches(2.8), Inches(11.7), Inches(1.5))
         _text(box.text_frame, empty, 36, True, "00803C")
         return
-    cap = TABLE_ROWS * TABLE_SLIDES
-    if len(rows) > cap:
-        note = f"表中列出前 {cap} 行（最需关注的在前），另有 {len(rows) - cap} 行未列出，见集团通报及会议看板。" + note
-        rows = rows[:cap]
-    pages = [rows[i:i + TABLE_ROWS] for i in range(0, len(rows), TABLE_ROWS)]
+    rows, heights, head, pages = layout_table(header, [[str(v) for v in r] for r in rows], widths)
+    shown = sum(len(p) for p in pages)
+    if shown < len(rows):
+        note = f"表中列出最需关注的前 {shown} 行，另有 {len(rows) - shown} 行未列出，见集团通报及会议看板。" + note
+    cols = column_inches(widths)
     for k, page in enumerate(pages):
         s = _slide(prs, title + (f"（{k + 1}/{len(pages)}）" if len(pages) > 1 else ""), note)
-        total = sum(widths)
-        shape = s.shapes.add_table(1 + len(page), len(header), Inches(0.5), Inches(1.25), Inches(12.3),
-                                   Inches(0.5 * (1 + len(page))))
+        shape = s.shapes.add_table(1 + len(page), len(header), Inches(TABLE_LEFT), Inches(TABLE_TOP), Inches(TABLE_W),
+                                   Inches(head + sum(heights[i] for i in page)))
         t = shape.table
-        for j, w in enumerate(widths):
-            t.columns[j].width = int(Inches(12.3) * w / total)
-        for i, cells in enumerate([header, *page]):
+        for j, w in enumerate(cols):
+            t.columns[j].width = Inches(w)
+        t.rows[0].height = Inches(head)
+        for i, g in enumerate(page, 1):
+            t.rows[i].height = Inches(heights[g])
+        for i, (g, cells) in enumerate([(None, header), *((g, rows[g]) for g in page)]):
             for j, v in enumerate(cells):
                 cell = t.cell(i, j)
-                cell.text = str(v)
+                cell.text = v
                 para = cell.text_frame.paragraphs[0]
                 for r in para.runs:
-                    r.font.size, r.font.name, r.font.bold = Pt(18 if i == 0 else 16), FONT, i == 0
-                c = colors.get((k * TABLE_ROWS + i - 1, j)) if i else None
+                    r.font.size, r.font.name, r.font.bold = Pt(HEAD_PT if i == 0 else BODY_PT), FONT, i == 0
+                c = colors.get((g, j)) if i else None
                 if c:
                     cell.fill.solid()
                     cell.fill.fore_color.rgb = RGBColor.from_string(c)
@@ -154,15 +283,8 @@ def _kpis(prs, store: Store, window: Window, names: list[str]) -> dict:
         tf = card.text_frame
         tf.word_wrap = True
         _text(tf, BY_NAME[name].label, 18, color="404040", align=PP_ALIGN.CENTER)
-        for text, size, bold, color in ((fmt(name, now[name]), 36, True, "000000"),
-                                        (f"同比 {words}", 14, False, {"worse": "C00000", "better": "00803C"}.get(judge, "595959"))):
-            p = tf.add_paragraph()
-            p.alignment = PP_ALIGN.CENTER
-            r = p.add_run()
-            r.text = text
-            from pptx.util import Pt
-            r.font.size, r.font.bold, r.font.name = Pt(size), bold, FONT
-            r.font.color.rgb = RGBColor.from_string(color)
+        _line(tf, fmt(name, now[name]), 36, True, "000000", PP_ALIGN.CENTER)
+        _line(tf, f"同比 {words}", 14, False, {"worse": "C00000", "better": "00803C"}.get(judge, "595959"), PP_ALIGN.CENTER)
     return now
 
 
@@ -216,9 +338,9 @@ def _company_rates(store: Store, window: Window, names: list[str]):
     fig = go.Figure([go.Bar(x=short, y=t["on_time_rate"], name="按期整改率",
                             marker_color=[f"#{RAG_RGB[r]}" for r in t["rag"]],
                             text=[fmt("on_time_rate", v) for v in t["on_time_rate"]], textposition="outside")])
-    fig.add_hline(y=0.9, line_dash="dash", annotation_text="90%")
-    fig.add_hline(y=0.8, line_dash="dot", annotation_text="80%")
-    return _layout(fig, "按期整改率", True)
+    for y, dash in ((0.9, "dash"), (0.8, "dot")):      # the labels right of the plot (inside, a bar covered them)
+        fig.add_hline(y=y, line_dash=dash, annotation_text=f"{y:.0%}", annotation_position="right")
+    return _layout(fig, "按期整改率", True).update_layout(margin=dict(r=90))
 
 
 def build_deck(store: Store, window: Window):
@@ -230,19 +352,20 @@ def build_deck(store: Store, window: Window):
     box = s.shapes.add_textbox(Inches(0.8), Inches(2.3), Inches(11.7), Inches(1.5))
     _text(box.text_frame, f"{period_label(window)}安全生产专题会议", 48, True, "C00000")
     sub = s.shapes.add_textbox(Inches(0.8), Inches(4.0), Inches(11.7), Inches(1.2))
-    _text(sub.text_frame, f"{ISSUER}　{long_date(window.end)}　统计期 {long_date(window.start)}至{long_date(window.end)}",
-          24, color="404040")
+    sub.text_frame.word_wrap = True             # one line would be wider than the slide (it ran off both edges)
+    _text(sub.text_frame, f"{ISSUER}　{long_date(window.end)}", 24, color="404040")
+    _line(sub.text_frame, f"统计期 {long_date(window.start)}至{long_date(window.end)}", 24, color="404040")
 
     _kpis(prs, store, window, names)
     t = company_table(store, window, names)
     t = t[t["company"] != GROUP]
-    t = t.sort_values("rag", key=lambda c: c.map(RAG_ORDER), kind="stable").reset_index(drop=True)  # red first
+    t = rag_worst_first(t)                      # red, then amber, worst first (the pages' order)
     rows = [[r["company"], r["rag"], fmt("on_time_rate", r["on_time_rate"]), fmt("overdue_open", r["overdue_open"]),
              fmt("major_open", r["major_open"]), fmt("accidents", r["accidents"]),
-             r["rag_short"] if r["rag"] != GREEN else "—"] for r in t.to_dict("records")]
+             own_reasons(r["rag_short"]) if r["rag"] != GREEN else "—"] for r in t.to_dict("records")]
     _table(prs, "各单位安全生产状态（红黄绿）", ["单位", "状态", "按期整改率", "逾期未整改", "重大隐患未整改", "事故", "依据"],
-           rows, [3.4, 1.0, 1.6, 1.6, 1.8, 1.0, 3.6], "红：死亡事故、较大及以上事故、突破控制指标、逾期重大隐患、按期整改率<80%；"
-           "黄：事故、迟报、四不放过未闭环、未整改重大隐患、按期整改率<90%、逾期隐患>5项。",
+           rows, [2.7, 1.0, 1.4, 1.4, 1.85, 0.95, 3.5], "红：死亡事故、较大及以上事故、突破控制指标、逾期重大隐患、按期整改率<80%；"
+           "黄：事故、迟报、四不放过未闭环、未整改重大隐患、按期整改率<90%、逾期隐患>5项。依据＝决定颜色的规则；先红后黄，同色按严重程度排列。",
            {(i, 1): RAG_RGB[r] for i, r in enumerate(t["rag"])})
     br = breach_list(store, window, names)
     _table(prs, "突破目标责任书控制指标", ["单位", "考核指标", "控制目标", "实际值", "依据"],
@@ -257,7 +380,7 @@ def build_deck(store: Store, window: Window):
                       "—" if over is None else f"逾期 {over} 天" if over > 0 else "未到期"])
         if over is not None and over > 0:
             mcol[(i, 4)] = "C00000"
-    _table(prs, "未整改的重大隐患", ["单位", "隐患描述", "责任人", "整改期限", "状态"], mrows, [2.8, 5.0, 1.4, 1.6, 1.6],
+    _table(prs, "未整改的重大隐患", ["单位", "隐患描述", "责任人", "整改期限", "状态"], mrows, [2.6, 5.0, 1.4, 1.6, 1.9],
            f"截至 {long_date(window.as_of)}，不限发现时间。", mcol, "无未整改的重大隐患")
     acc = accidents(store, window, names)
     arows, acol = [], {}

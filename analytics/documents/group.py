@@ -6,7 +6,9 @@ scorecard.company_table, records.*, the per-company facts of bulletin._Facts).
 Decisions (docs/documents.md): companies in registry order, each with its 红黄绿 status; a company is named in
 二 with its problems by 检查类型 (公司自查 / 集团督查 / 第三方检查 …), its rectification, its overdue and open
 major hazards with owners, its breaches and accidents; 五、整改要求 lists per company the same generated
-requirements as its own 通报 (companies with nothing to correct are named together).
+requirements as its own 通报 (companies with nothing to correct are named together). Above LARGE_GROUP companies
+the compact form: at most NAMED_CAP red / amber companies named, worst first (ranking.rag_worst_first), the rest
+counted by colour in one sentence (rest_sentence), and the summary of every company as the 附件.
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ import pandas as pd
 
 from ..companies import registry
 from ..figures.metrics import GROUP, Window, compute
-from ..figures.rag import AMBER, GREEN, NO_DATA, RED
+from ..figures.rag import AMBER, GREEN, NO_DATA, RED, own_reasons
+from ..figures.ranking import RAG_ORDER_TEXT, rag_counts, rag_worst_first
 from ..figures.records import hazards_found
 from ..figures.scorecard import breach_list, company_table
 from ..store.db import Store
@@ -29,7 +32,9 @@ LARGE_GROUP = 20        # more companies than this: the compact form (docs/docum
 MAJORS_LISTED = 10      # open major hazards tabled per company (most overdue first); the rest are counted
 MAJORS_NAMED = 3        # … named in the compact form's one paragraph per company
 ACCIDENTS_TABLED = 30   # accidents tabled in 三 (the worst first); more are counted and left to the 事故 page
-RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2, NO_DATA: 3}
+NAMED_CAP = 30          # the compact form names at most this many red / amber companies (worst first); the rest counted
+BREACHES_TABLED = 30    # breached indicators tabled in 四 (the worst companies first); more are counted
+ANNEX_SIZE = 9          # pt: the compact form's 附件 (every company, one line each)
 
 
 def group_name(window: Window) -> str:
@@ -55,7 +60,7 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
 
     w.p("一、总体情况", kind="h1")
     val = lambda n: fmt(n, v[n])  # noqa: E731
-    count = {c: int((rows["rag"] == c).sum()) for c in (RED, AMBER, GREEN, NO_DATA)}
+    count = rag_counts(rows)
     w.p(f"统计期内，集团共{len(names)}家子（控）公司，安全生产状态评定为",
         *[x for c in (RED, AMBER, GREEN) for x in (Run(f"“{c}”", True, RAG_COLORS[c]), f" {count[c]} 家、")],
         f"无数据 {count[NO_DATA]} 家。全集团排查隐患 {val('hazards_found')}，已整改 {val('hazards_rectified')}，"
@@ -63,32 +68,41 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
         f"{val('overdue_open')}，未整改重大隐患 {val('major_open')}（其中逾期 {val('major_overdue')}）；发生生产安全事故 "
         f"{val('accidents')}，死亡 {val('deaths')}、重伤 {val('serious_injuries')}，直接经济损失 {val('direct_loss')}。")
     large = len(names) > LARGE_GROUP
+    worst = list(rag_worst_first(table[table["company"] != GROUP])["company"])
+    attention = [n for n in worst if rows.loc[n, "rag"] in (RED, AMBER)]
+    named = attention[:NAMED_CAP]          # the compact form's companies, worst first (ranking.RAG_ORDER_TEXT)
     trows, colors = [], {}
     for i, n in enumerate(names):
         r = rows.loc[n]
-        trows.append([n, r["rag"], fmt("hazards_found", r["hazards_found"]), fmt("rectification_rate", r["rectification_rate"]),
-                      fmt("on_time_rate", r["on_time_rate"]), fmt("overdue_open", r["overdue_open"]),
-                      fmt("major_open", r["major_open"]), fmt("accidents", r["accidents"]),
-                      (r["rag_short"] if large else r["rag_reasons"]) if r["rag"] != GREEN else "—"])
+        reasons = "—" if r["rag"] == GREEN else own_reasons(r["rag_short"]) if large else r["rag_reasons"]
+        trows.append([n, r["rag"], fmt("hazards_found", r["hazards_found"])]
+                     + ([] if large else [fmt("rectification_rate", r["rectification_rate"])])
+                     + [fmt("on_time_rate", r["on_time_rate"]), fmt("overdue_open", r["overdue_open"]),
+                        fmt("major_open", r["major_open"]), fmt("accidents", r["accidents"]), reasons])
         colors[(i, 1)] = RAG_COLORS[r["rag"]]
-    summary = (["单位", "状态", "排查隐患", "整改率", "按期整改率", "逾期未整改", "重大隐患未整改", "事故", "评定依据"],
-               trows, [4.4, 1.0, 1.4, 1.4, 1.6, 1.6, 1.6, 1.0, 3.6] if large else [3.2, 1.2, 1.6, 1.6, 1.6, 1.6, 1.6, 1.2, 4.0], colors)
+    if large:       # the 附件: one line a company as far as the reasons allow (9 pt, only the colour's own rules)
+        summary = (["单位", "状态", "排查隐患", "按期整改率", "逾期未整改", "重大隐患未整改", "事故", "评定依据"], trows,
+                   [5.0, 1.7, 2.2, 2.0, 2.2, 2.2, 1.5, 5.2], colors, ANNEX_SIZE)
+    else:
+        summary = (["单位", "状态", "排查隐患", "整改率", "按期整改率", "逾期未整改", "重大隐患未整改", "事故", "评定依据"],
+                   trows, [3.2, 1.2, 1.6, 1.6, 1.6, 1.6, 1.6, 1.2, 4.0], colors)
     if large:
-        w.p(f"评定为“{RED}”的单位 {count[RED]} 家、“{AMBER}”的 {count[AMBER]} 家，在第二部分逐一通报（先红后黄）；"
+        which = ("在第二部分逐一通报" if len(named) == len(attention) else
+                 f"第二部分通报其中最需关注的 {len(named)} 家，其余 {len(attention) - len(named)} 家计数列出")
+        w.p(f"评定为“{RED}”的单位 {count[RED]} 家、“{AMBER}”的 {count[AMBER]} 家，{which}（{RAG_ORDER_TEXT}）；"
             f"各单位主要指标见附件《各子（控）公司安全生产情况汇总表》。")
     else:
         w.table(*summary)
 
     w.p("二、各子（控）公司安全生产督查检查中发现的问题", kind="h1")
     by_source = _by_source(hazards_found(store, window, names))
+    due = next(iter(facts.values())).due if facts else None
     if large:
-        named = sorted((n for n in names if rows.loc[n, "rag"] in (RED, AMBER)), key=lambda n: RAG_ORDER[rows.loc[n, "rag"]])
         for k, n in enumerate(named, 1):
             _company_brief(w, facts[n], by_source.get(n, {}), k)
         rest = [n for n in names if n not in set(named)]
         if rest:
-            w.p(f"其余 {len(rest)} 家单位（评定为“{GREEN}”或无数据）统计期内未触发红、黄评定规则，本通报不再逐一列出，"
-                "其主要指标见附件。")
+            w.p(rest_sentence(rag_counts(rows.loc[rest]), len(named), facts[rest[0]].day(due)))
     else:
         for k, n in enumerate(names, 1):
             _company(w, facts[n], by_source.get(n, {}), k)
@@ -115,9 +129,18 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
     if br.empty:
         w.p(f"截至{as_of}，集团各子（控）公司无突破目标责任书控制指标的情况。")
     else:
-        w.p(f"截至{as_of}，{_join(list(dict.fromkeys(br['单位'])))}突破目标责任书控制指标 {len(br)} 项，明细如下：")
-        w.table(["单位", "考核指标", "控制目标", "实际值", "依据"], br.astype(str).values.tolist(),
-                [3.2, 3.2, 2.4, 2.4, 2.0], {(i, 3): WORSE for i in range(len(br))})
+        who = list(dict.fromkeys(br["单位"]))
+        listed = br
+        if len(br) > BREACHES_TABLED:     # the worst companies' breaches first (the order of 二), the rest counted
+            rank = {n: i for i, n in enumerate(worst)}
+            listed = br.assign(_r=br["单位"].map(rank)).sort_values("_r", kind="stable").drop(columns="_r")
+            listed = listed.head(BREACHES_TABLED).reset_index(drop=True)
+        lead = f"{_join(who)}突破" if len(listed) == len(br) else f"{len(who)} 家单位突破"
+        more = ("明细如下：" if len(listed) == len(br) else
+                f"下表列出评定最差单位的 {len(listed)} 项，其余 {len(br) - len(listed)} 项见会议看板“指标考核”页：")
+        w.p(f"截至{as_of}，{lead}目标责任书控制指标 {len(br)} 项，{more}")
+        w.table(["单位", "考核指标", "控制目标", "实际值", "依据"], listed.astype(str).values.tolist(),
+                [3.2, 3.2, 2.4, 2.4, 2.0], {(i, 3): WORSE for i in range(len(listed))})
 
     w.p("五、整改要求", kind="h1")
     fine = []
@@ -132,11 +155,10 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
         for j, a in enumerate(asks, 1):
             w.p(f"{j}. {a}", kind="item")
     if large:
-        _asks_table(w, [facts[n] for n in names])
+        _asks_table(w, [facts[n] for n in names], worst)
     if fine:
         k += 1
         w.p(f"（{_cn(k)}）{_join(fine)}：{OK_ASK}，持续做好隐患排查治理和安全教育培训工作，巩固安全生产成果。", kind="h2")
-    due = next(iter(facts.values())).due if facts else None
     w.p(f"请各子（控）公司于{long_date(due) if due else '次月5日'}前将整改要求的落实情况（含整改报告、验收资料）书面报{ISSUER}。"
         f"{ISSUER}将对整改落实情况进行跟踪督查，对整改不力、问题反复出现的单位和责任人严肃考核问责。")
     w.p(ISSUER, kind="sign")
@@ -146,6 +168,8 @@ def bulletin_group(store: Store, window: Window) -> Bulletin:
     if large:
         w.p("附件", kind="note_h")
         w.p("各子（控）公司安全生产情况汇总表", kind="title")
+        w.p(f"（按单位登记顺序排列；统计期{span_label(window)}，逾期、未整改状态截至{as_of}；评定依据列出决定颜色的"
+            f"规则，红色单位另触发的黄色规则见会议看板“总览”页。）", kind="note")
         w.table(*summary)
     return b
 
@@ -185,42 +209,79 @@ def _company_brief(w: _Writer, f: _Facts, by: dict[str, int], k: int) -> None:
         f"（{f.row['rag_short']}）" if f.row["rag_short"] else "", "；".join(parts) + "。", kind="body")
 
 
-def _asks_table(w: _Writer, facts: list[_Facts]) -> None:
-    """The compact form's 整改要求: what applies to every company once, then one table row per company that has
-    something to correct — the same findings and deadlines its own 通报's 整改要求 sets."""
+def rest_sentence(count: dict[str, int], named: int, due: str) -> str:
+    """The compact form's line for the companies 二 does not name, counted by colour (ranking.rag_counts of them):
+    "其余 170 家单位各项指标正常（评定为“绿”，未触发红、黄评定规则）。…" — or, when red / amber companies are left
+    over (more than NAMED_CAP), how many of each, that they rank after the `named` ones, and where they are listed."""
+    total = sum(count.values())
+    parts = []
+    if count[RED] or count[AMBER]:
+        parts.append("、".join(f"{count[c]} 家评定为“{c}”" for c in (RED, AMBER) if count[c])
+                     + f"，按严重程度排在前 {named} 家之后，本通报不再逐一列出")
+    if count[GREEN]:
+        parts.append(f"{count[GREEN]} 家各项指标正常（评定为“{GREEN}”，未触发红、黄评定规则）")
+    if count[NO_DATA]:
+        parts.append(f"{count[NO_DATA]} 家统计期内未报送任何台账（{NO_DATA}），须于{due}前补报")
+    which = "其余" if named else "全部"                  # 二 named none: every company is in this sentence
+    if len(parts) == 1 and max(count.values()) == total:
+        head = f"{which} {total} 家单位" + parts[0].removeprefix(f"{total} 家")
+    else:
+        head = f"{which} {total} 家单位中，" + "；".join(parts)
+    return head + "。各单位主要指标和评定依据见附件，逐项明细见会议看板“总览”页。"
+
+
+def _asks_table(w: _Writer, facts: list[_Facts], worst: list[str]) -> None:
+    """The compact form's 整改要求: what applies to every company once, then one table row for each of the first
+    NAMED_CAP companies (in `worst`'s order, ranking.rag_worst_first) that have something to correct — the same
+    findings and deadlines its own 通报's 整改要求 sets —, and a count of the further ones (same requirements; the
+    附件 has their figures)."""
     first = facts[0]
     until = first.day(first.window.end + dt.timedelta(days=MAJOR_OVERDUE_DAYS))
     due = first.day(first.due)
     w.p(f"（一）逾期未整改的重大隐患，由所在单位主要负责人亲自督办，按照“五落实”（责任、措施、资金、时限、预案）要求逐项"
         f"落实，于{until}前完成整改并报送整改报告；整改完成前必须落实监控和应急措施。", kind="item")
     w.p(f"（二）逾期未整改的一般隐患，逐项明确整改责任人和完成时限，于{due}前完成整改；突破目标责任书控制指标的，分析原因、"
-        f"追究责任，分析报告于{due}前报{ISSUER}；事故“四不放过”未闭环的，于{due}前报送闭环材料。", kind="item")
-    w.p("（三）各单位须整改的事项如下（数量截至状态日期，完成时限按上述要求）：", kind="item")
-    rows, colors = [], {}
-    for f in facts:
-        items = []
-        major_over = int((f.majors["逾期天数"] > 0).sum()) if len(f.majors) else 0
-        general = int(f.v["overdue_open"]) - int(f.v["major_overdue"])
-        if major_over:
-            items.append(f"逾期重大隐患 {major_over} 项（{until}前）")
-        if len(f.majors) - major_over:
-            items.append(f"未到期重大隐患 {len(f.majors) - major_over} 项（按期）")
-        if general > 0:
-            items.append(f"逾期一般隐患 {general} 项（{due}前）")
-        if f.indicators("突破"):
-            items.append(f"突破指标 {len(f.indicators('突破'))} 项（{due}前报分析）")
-        if len(f.four_no_open):
-            items.append(f"四不放过未闭环 {len(f.four_no_open)} 起（{due}前）")
-        if f.rag == NO_DATA:
-            items.append(f"补报台账（{due}前）")
-        if items:
-            if major_over or f.indicators("突破"):
+        f"追究责任，分析报告于{due}前报{ISSUER}；事故“四不放过”未闭环的，于{due}前报送闭环材料；未报送台账的，于{due}前"
+        "补报。", kind="item")
+    rows, colors, others = [], {}, 0
+    order = {n: i for i, n in enumerate(worst)}
+    for f in sorted(facts, key=lambda f: order.get(f.company, len(order))):
+        items = _asks(f, until, due)
+        if items and len(rows) == NAMED_CAP:
+            others += 1
+        elif items:
+            if items[0].startswith("逾期重大隐患") or f.indicators("突破"):
                 colors[(len(rows), 1)] = WORSE
             rows.append([f.company, "；".join(items)])
-    if rows:
-        w.table(["单位", "须整改事项"], rows, [5.0, 11.0], colors)
-    else:
+    if not rows:
         w.p("各单位无逾期隐患、突破指标或未闭环事故。")
+        return
+    w.p(("（三）各单位须整改的事项如下" if not others else f"（三）须整改的单位中评定最差的 {len(rows)} 家（排序同第二部分）"
+         "须整改的事项如下") + "（数量截至状态日期，完成时限按上述要求）：", kind="item")
+    w.table(["单位", "须整改事项"], rows, [5.0, 11.0], colors)
+    if others:
+        w.p(f"（四）另有 {others} 家单位存在逾期隐患、未报送台账等须整改事项，同样按上述（一）（二）要求和时限办理，"
+            "各单位逾期未整改隐患、未整改重大隐患数量见附件，逐项清单见会议看板“整改情况”页。", kind="item")
+
+
+def _asks(f: _Facts, until: str, due: str) -> list[str]:
+    """What one company must correct, in the compact form's short words (the same findings as requirements())."""
+    items = []
+    major_over = int((f.majors["逾期天数"] > 0).sum()) if len(f.majors) else 0
+    general = int(f.v["overdue_open"]) - int(f.v["major_overdue"])
+    if major_over:
+        items.append(f"逾期重大隐患 {major_over} 项（{until}前）")
+    if len(f.majors) - major_over:
+        items.append(f"未到期重大隐患 {len(f.majors) - major_over} 项（按期）")
+    if general > 0:
+        items.append(f"逾期一般隐患 {general} 项（{due}前）")
+    if f.indicators("突破"):
+        items.append(f"突破指标 {len(f.indicators('突破'))} 项（{due}前报分析）")
+    if len(f.four_no_open):
+        items.append(f"四不放过未闭环 {len(f.four_no_open)} 起（{due}前）")
+    if f.rag == NO_DATA:
+        items.append(f"补报台账（{due}前）")
+    return items
 
 
 def _company(w: _Writer, f: _Facts, by: dict[str, int], k: int) -> None:

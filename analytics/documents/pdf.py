@@ -78,8 +78,9 @@ def _table(t: Table) -> str:
             style = f'fill: rgb("#{c}"), weight: "bold", ' if c else ""
             al = "center" if len(x) <= 12 else "left"
             cells.append(f"table.cell(align: {al})[#text({style}{lit(x)})]")
-    return (f'#block(above: 6pt, below: 12pt)[#set text(font: ("{SERIF}"), size: 10.5pt)\n#set par(justify: false, '
-            f'leading: 4pt, first-line-indent: 0pt)\n#table(columns: ({cols},), stroke: 0.5pt, inset: 4pt, '
+    size, inset = (t.size, 3) if t.size else (10.5, 4)
+    return (f'#block(above: 6pt, below: 12pt)[#set text(font: ("{SERIF}"), size: {size}pt)\n#set par(justify: false, '
+            f'leading: {inset}pt, first-line-indent: 0pt)\n#table(columns: ({cols},), stroke: 0.5pt, inset: {inset}pt, '
             f'fill: (x, y) => if y == 0 {{ rgb("#D9D9D9") }}, align: center + horizon,\n' + ",\n".join(cells) + ")]")
 
 

@@ -75,6 +75,11 @@ def short_reasons(row: dict, color: str) -> str:
     return "、".join(own) + (f"｜另：{'、'.join(rest)}" if rest else "")
 
 
+def own_reasons(short: str) -> str:
+    """Of short_reasons' words, the rules of the company's own colour only (what decides it): "突破控制指标、重大隐患逾期"."""
+    return short.split("｜")[0]
+
+
 def classify_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Adds columns rag, rag_reasons, rag_also (a red company's amber reasons) and rag_short (all of them in
     short words) to a per-company table."""
