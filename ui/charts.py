@@ -741,14 +741,17 @@ def record_tabs(sheets: dict[str, pd.DataFrame]) -> None:
 
 def open_major_hazards_section(store, filters, key: str) -> None:
     """未整改的重大隐患: the list with owners and deadlines, its download and its 口径 (总览, 整改情况)."""
+    from analytics.figures.metrics import compute
     from analytics.figures.records import open_major_hazards
     from .widgets import caption, download, due_split
     st.subheader("未整改的重大隐患")
-    majors = open_major_hazards(store, filters.window.as_of, filters.companies)
-    if majors.empty:
-        st.success(f"截至 {filters.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
-    else:
-        records_table(majors, highlight_overdue=True, first=OWNER_FIRST, wrap=("隐患描述",))
-        download(due_split(majors), "未整改重大隐患.xlsx", key=key)
+    as_of, companies = filters.window.as_of, filters.companies
+    total = int(compute(store, filters.window, companies, ("major_open",))["group"]["major_open"])   # counts these rows
+    if not total:
+        st.success(f"截至 {as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
+    else:                  # the table reads the rows it draws; the download every row, on click
+        records_table(open_major_hazards(store, as_of, companies, limit=MAX_TABLE_ROWS), highlight_overdue=True,
+                      first=OWNER_FIRST, wrap=("隐患描述",), total=total)
+        download(lambda: due_split(open_major_hazards(store, as_of, companies)), "未整改重大隐患.xlsx", key=key)
     caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患（存量，不限统计期），逾期最久的在前；含整改责任人与整改期限；"
             "逾期天数＝截止日已超过整改期限的天数，未到期限的写“未到期（剩 N 天）”。", filters)
