@@ -728,15 +728,29 @@ def compare_bars(df: pd.DataFrame, x: str, cols: dict[str, str], title: str, y_t
     return fig
 
 
-def record_tabs(sheets: dict[str, pd.DataFrame]) -> None:
-    """Several record lists as tabs titled with their counts (open hazards with owner and deadline first)."""
-    tabs = st.tabs([f"{name}（{len(df)}）" for name, df in sheets.items()])
+def record_tabs(sheets: dict[str, pd.DataFrame], totals: dict[str, int] | None = None) -> None:
+    """Several record lists as tabs titled with their counts (open hazards with owner and deadline first).
+    totals: how many records a sheet has when it holds only its first rows (read with a limit)."""
+    totals = totals or {}
+    tabs = st.tabs([f"{name}（{totals.get(name, len(df))}）" for name, df in sheets.items()])
     for tab, (name, df) in zip(tabs, sheets.items()):
         with tab:
             if df.empty:
                 st.info(f"没有{name}。", icon=":material/check_circle:")
             else:
-                records_table(df, highlight_overdue=True, first=OWNER_FIRST, wrap=("隐患描述", "原因", "四不放过"))
+                records_table(df, highlight_overdue=True, first=OWNER_FIRST, wrap=("隐患描述", "原因", "四不放过"),
+                              total=totals.get(name))
+
+
+def behind_row_section(store, window, company: str, file_name: str, label: str, key: str) -> None:
+    """One company's problem records (scorecard.behind_row) as tabs: the hazard sheets read the rows the tables
+    draw and take their counts from the metrics; the download reads every row, on click (总览, 单位画像)."""
+    from analytics.figures.scorecard import behind_counts, behind_row
+    from .widgets import download_sheets
+    sheets = behind_row(store, window, company, limit=MAX_TABLE_ROWS)
+    record_tabs(sheets, behind_counts(store, window, company))
+    download_sheets({name: functools.partial(lambda n: behind_row(store, window, company)[n], name) for name in sheets},
+                    file_name, label=label, key=key)
 
 
 def open_major_hazards_section(store, filters, key: str) -> None:
