@@ -4,7 +4,8 @@ A/B of two checkouts' engines on one database (a copy of the bench's group, e.g.
 bench` builds): 总览's and 单位画像's figure calls as the pages make them, cache cleared, inside one pinned data
 version (as app.py runs a page), in alternating fresh processes (old, new, old, new …). Each process reports the
 best of three cold runs per page; printed is the median over ROUNDS processes. A tree without `metrics.frames`
-makes the calls without it. Only the engine: no Streamlit, no drawing. Wall and CPU seconds (the process's, DuckDB's
+makes the calls without it; one whose record lists take no limit reads the whole lists, as its pages did (总览 now
+also reads its open major hazards, 单位画像 its 问题明细: the first 500 rows and their counts). Only the engine: no Streamlit, no drawing. Wall and CPU seconds (the process's, DuckDB's
 threads included): on a machine loaded by others the CPU figure is the steadier comparison."""
 from __future__ import annotations
 
@@ -26,6 +27,19 @@ from analytics.figures.profile import comparison, monthly
 ACC = ("accidents", "deaths", "serious_injuries", "direct_loss", "late_reports")              # ui/warmup.py
 KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "major_open", "accidents", "deaths")
 frames = getattr(metrics, "frames", lambda *a, **k: None)
+import inspect
+from analytics.figures import records, scorecard
+LIMITED = "limit" in inspect.signature(records.open_major_hazards.uncached).parameters   # lists read what is drawn
+def majors(s, w, companies):                 # 总览's 未整改的重大隐患 (charts.open_major_hazards_section)
+    if not LIMITED:
+        return records.open_major_hazards(s, w.as_of, companies)
+    compute(s, w, companies, ("major_open",))
+    return records.open_major_hazards(s, w.as_of, companies, limit=500)
+def behind(s, w, c):                         # 单位画像's 问题明细 (charts.behind_row_section)
+    if not LIMITED:
+        return behind_row(s, w, c)
+    scorecard.behind_counts(s, w, c)
+    return behind_row(s, w, c, limit=500)
 s = Store(sys.argv[2], linger=60)
 w = Window.of(dt.date(2026, 1, 1), dt.date(2026, 11, 25))
 ly = Window.of(dt.date(2025, 1, 1), dt.date(2025, 11, 25))
@@ -35,13 +49,13 @@ pages = {
              lambda: compute(s, ly, None, ACC + HAZARD_KPIS), lambda: safe_days(s, w, None),
              lambda: year_status(s, 2026, w.as_of, None), lambda: company_table(s, w, None),
              lambda: company_table(s, ly, None), lambda: breach_list(s, w, None),
-             lambda: anomalies.find(s, w, None, detail=False)],
+             lambda: majors(s, w, None), lambda: anomalies.find(s, w, None, detail=False)],
     "单位画像": [lambda: frames(s, KPIS, [w, ly], [c]), lambda: company_table(s, w, [c]),
               lambda: company_table(s, ly, [c]), lambda: compute(s, w, [c], KPIS), lambda: compute(s, ly, [c], KPIS),
               lambda: safe_days(s, w, [c]), lambda: comparison(s, w, ly, c),
               lambda: monthly(s, "hazards_found", w, ly, c), lambda: monthly(s, "rectification_rate", w, ly, c),
               lambda: year_status(s, 2026, w.as_of, [c]), lambda: anomalies.find(s, w, [c]),
-              lambda: behind_row(s, w, c)],
+              lambda: behind(s, w, c)],
 }
 best = {}
 for rep in range(4):                         # the first run opens the file and warms DuckDB's buffers

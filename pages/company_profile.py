@@ -9,7 +9,7 @@ from analytics.figures.accidents import safe_days
 from analytics.figures.assessment import indicator_table, year_status
 from analytics.figures.metrics import compute, frames
 from analytics.figures.profile import comparison, monthly
-from analytics.figures.scorecard import behind_row, company_table
+from analytics.figures.scorecard import company_table
 from ui import auth, charts, safe, state, widgets
 
 KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "major_open", "accidents", "deaths")
@@ -81,9 +81,7 @@ with st.container(border=True):
 
 # ---------------------------------------------------------------- open problems
 st.subheader("问题明细")
-sheets = behind_row(s, f.window, company)
-charts.record_tabs(sheets)
-widgets.download_sheets(sheets, f"{company}_问题明细.xlsx", label="下载问题明细（Excel）", key="dl_pf_sheets")
+charts.behind_row_section(s, f.window, company, f"{company}_问题明细.xlsx", "下载问题明细（Excel）", "dl_pf_sheets")
 
 # ---------------------------------------------------------------- 通报 (the Word document is built on click)
 from analytics.documents.bulletin import MIME, bulletin, bulletin_docx, bulletin_name  # noqa: E402

@@ -8,7 +8,7 @@ from analytics.figures.accidents import safe_days
 from analytics.figures.assessment import attainment, year_status
 from analytics.figures.metrics import GROUP, HAZARD_KPIS, compute, frames
 from analytics.figures.rag import rules_text
-from analytics.figures.scorecard import behind_row, breach_list, company_table, with_last_year
+from analytics.figures.scorecard import breach_list, company_table, with_last_year
 from ui import charts, state, widgets, safe
 from ui.warmup import ACCIDENT_KPIS       # a fresh server computes this page's figures ahead (ui/warmup.py)
 
@@ -47,10 +47,9 @@ picked = charts.rag_table(table[table["company"] != GROUP], key="ov_rag")
 widgets.caption("红色单位在前；“上年同期”为同一规则下上年同期的颜色；↑↓ 为与上年同期之差（比率为百分点），绿色＝好转、"
                 "红色＝变差。点击表下的单位可查看其重大隐患、逾期隐患、事故和未达标指标并下载。", f)
 if picked:
-    sheets = behind_row(s, f.window, picked)
     st.markdown(f"#### {safe.md(picked)}：问题明细")
-    charts.record_tabs(sheets)
-    widgets.download_sheets(sheets, f"{picked}_问题明细.xlsx", label=f"下载 {safe.md(picked)} 问题明细（Excel）", key="dl_ov_row")
+    charts.behind_row_section(s, f.window, picked, f"{picked}_问题明细.xlsx", f"下载 {safe.md(picked)} 问题明细（Excel）",
+                              "dl_ov_row")
 with st.container(border=True):
     st.markdown("**判定规则**（先判红、再判黄；满足任一条即为该色。“原因”列用〔〕中的简称写明触发的每一条，红色单位另列其黄色原因）")
     widgets.rag_rules(rules_text())

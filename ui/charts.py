@@ -778,27 +778,44 @@ def compare_bars(df: pd.DataFrame, x: str, cols: dict[str, str], title: str, y_t
     return fig
 
 
-def record_tabs(sheets: dict[str, pd.DataFrame]) -> None:
-    """Several record lists as tabs titled with their counts (open hazards with owner and deadline first)."""
-    tabs = st.tabs([f"{name}（{len(df)}）" for name, df in sheets.items()])
+def record_tabs(sheets: dict[str, pd.DataFrame], totals: dict[str, int] | None = None) -> None:
+    """Several record lists as tabs titled with their counts (open hazards with owner and deadline first).
+    totals: how many records a sheet has when it holds only its first rows (read with a limit)."""
+    totals = totals or {}
+    tabs = st.tabs([f"{name}（{totals.get(name, len(df))}）" for name, df in sheets.items()])
     for tab, (name, df) in zip(tabs, sheets.items()):
         with tab:
             if df.empty:
                 st.info(f"没有{name}。", icon=":material/check_circle:")
             else:
-                records_table(df, highlight_overdue=True, first=OWNER_FIRST, wrap=("隐患描述", "原因", "四不放过"))
+                records_table(df, highlight_overdue=True, first=OWNER_FIRST, wrap=("隐患描述", "原因", "四不放过"),
+                              total=totals.get(name))
+
+
+def behind_row_section(store, window, company: str, file_name: str, label: str, key: str) -> None:
+    """One company's problem records (scorecard.behind_row) as tabs: the hazard sheets read the rows the tables
+    draw and take their counts from the metrics; the download reads every row, on click (总览, 单位画像)."""
+    from analytics.figures.scorecard import behind_counts, behind_row
+    from .widgets import download_sheets
+    sheets = behind_row(store, window, company, limit=MAX_TABLE_ROWS)
+    record_tabs(sheets, behind_counts(store, window, company))
+    download_sheets({name: functools.partial(lambda n: behind_row(store, window, company)[n], name) for name in sheets},
+                    file_name, label=label, key=key)
 
 
 def open_major_hazards_section(store, filters, key: str) -> None:
     """未整改的重大隐患: the list with owners and deadlines, its download and its 口径 (总览, 整改情况)."""
+    from analytics.figures.metrics import compute
     from analytics.figures.records import open_major_hazards
     from .widgets import caption, download, due_split
     st.subheader("未整改的重大隐患")
-    majors = open_major_hazards(store, filters.window.as_of, filters.companies)
-    if majors.empty:
-        st.success(f"截至 {filters.window.as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
-    else:
-        records_table(majors, highlight_overdue=True, first=OWNER_FIRST, wrap=("隐患描述",))
-        download(due_split(majors), "未整改重大隐患.xlsx", key=key)
+    as_of, companies = filters.window.as_of, filters.companies
+    total = int(compute(store, filters.window, companies, ("major_open",))["group"]["major_open"])   # counts these rows
+    if not total:
+        st.success(f"截至 {as_of:%Y-%m-%d}，所选单位没有未整改的重大隐患。", icon=":material/verified:")
+    else:                  # the table reads the rows it draws; the download every row, on click
+        records_table(open_major_hazards(store, as_of, companies, limit=MAX_TABLE_ROWS), highlight_overdue=True,
+                      first=OWNER_FIRST, wrap=("隐患描述",), total=total)
+        download(lambda: due_split(open_major_hazards(store, as_of, companies)), "未整改重大隐患.xlsx", key=key)
     caption("发现日期不晚于截止日、截止日时仍未整改的重大隐患（存量，不限统计期），逾期最久的在前；含整改责任人与整改期限；"
             "逾期天数＝截止日已超过整改期限的天数，未到期限的写“未到期（剩 N 天）”。", filters)

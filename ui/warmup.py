@@ -32,6 +32,7 @@ def overview(store) -> None:
     from analytics.figures.metrics import HAZARD_KPIS, compute, frames
     from analytics.figures.records import open_major_hazards
     from analytics.figures.scorecard import breach_list, company_table
+    from ui.charts import MAX_TABLE_ROWS
     from ui.state import _last_arrivals
     f = default_filters(store)
     ly = f.last_year
@@ -39,7 +40,8 @@ def overview(store) -> None:
     frames(store, ACCIDENT_KPIS + HAZARD_KPIS, [f.window, ly], f.companies)      # both periods, one query
     compute(store, ly, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)
     compute(store, f.window, f.companies, ACCIDENT_KPIS + HAZARD_KPIS)
-    open_major_hazards(store, f.window.as_of, f.companies)
+    compute(store, f.window, f.companies, ("major_open",))          # the open majors' count (charts' section)
+    open_major_hazards(store, f.window.as_of, f.companies, limit=MAX_TABLE_ROWS)   # the rows its table draws
     company_table(store, ly, f.companies)
     company_table(store, f.window, f.companies)
     breach_list(store, f.window, f.companies)

@@ -19,14 +19,17 @@ HAZARD_COLUMNS = """t.company AS 单位, t.hazard_no AS 隐患编号, t.found_da
 
 
 @cached
-def open_major_hazards(store: Store, as_of: dt.date, companies: list[str] | None = None) -> pd.DataFrame:
-    """重大隐患 found by as_of and not rectified by as_of (the major_open metric's rows), most overdue first."""
+def open_major_hazards(store: Store, as_of: dt.date, companies: list[str] | None = None,
+                       limit: int | None = None) -> pd.DataFrame:
+    """重大隐患 found by as_of and not rectified by as_of (the major_open metric's rows), most overdue first (a total
+    order — deadline, company, key — so the first `limit` rows are the first rows of the whole list)."""
     return store.df(f"""
         SELECT {HAZARD_COLUMNS}, CAST($as_of AS DATE) - t.deadline AS 逾期天数
         FROM hazards t JOIN companies c ON c.name = t.company
         WHERE {_SEL} AND t.level = '重大' AND t.found_date <= $as_of
           AND (t.rectified_date IS NULL OR t.rectified_date > $as_of)
-        ORDER BY t.deadline, c.id""", {"as_of": as_of, "companies": companies})
+        ORDER BY t.deadline, c.id, t.key{" LIMIT $limit" if limit is not None else ""}""",
+                    {"as_of": as_of, "companies": companies, **({"limit": limit} if limit is not None else {})})
 
 
 _OVERDUE = """FROM hazards t JOIN companies c ON c.name = t.company

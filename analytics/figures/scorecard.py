@@ -57,12 +57,24 @@ def breach_list(store: Store, window: Window, companies: list[str] | None = None
                          "依据": b["source"].map({"台账": "台账计算", "填报": "单位填报"})}).reset_index(drop=True)
 
 
-def behind_row(store: Store, window: Window, company: str) -> dict[str, pd.DataFrame]:
+# The hazard sheets of behind_row and the metric that counts each one's rows (status at the window's as_of).
+BEHIND_COUNTS = {"未整改重大隐患": "major_open", "逾期未整改隐患": "overdue_open"}
+
+
+def behind_row(store: Store, window: Window, company: str, limit: int | None = None) -> dict[str, pd.DataFrame]:
     """What stands behind one company's row of the table, sheet by sheet: its open major hazards, overdue
-    hazards, accidents of the window and the indicators it has not met (breaches first)."""
+    hazards, accidents of the window and the indicators it has not met (breaches first). limit: the two hazard
+    sheets hold only their first `limit` rows (what a page draws; behind_counts says how many there are)."""
     ev = year_status(store, window.end.year, window.as_of, [company])
     ind = indicator_table(ev)
-    return {"未整改重大隐患": open_major_hazards(store, window.as_of, [company]),
-            "逾期未整改隐患": overdue_hazards(store, window.as_of, [company]),
+    return {"未整改重大隐患": open_major_hazards(store, window.as_of, [company], limit=limit),
+            "逾期未整改隐患": overdue_hazards(store, window.as_of, [company], limit=limit),
             "事故": accidents(store, window, [company]),
             "未达标指标": ind[ind["状态"] != "达标"].reset_index(drop=True)}
+
+
+def behind_counts(store: Store, window: Window, company: str) -> dict[str, int]:
+    """How many rows behind_row's hazard sheets have in full: the metrics that count exactly those rows."""
+    row = frame(store, list(BEHIND_COUNTS.values()), window, [company])
+    row = row[row["company"] == company].iloc[0]
+    return {sheet: int(row[m]) for sheet, m in BEHIND_COUNTS.items()}

@@ -9,7 +9,7 @@ import pytest
 from analytics.figures.assessment import attainment, fmt_value, indicator_table, matrix, year_status
 from analytics.ingest.pipeline import ingest_file
 from analytics.figures.metrics import GROUP, Window
-from analytics.figures.scorecard import behind_row, breach_list, company_table, with_last_year
+from analytics.figures.scorecard import behind_counts, behind_row, breach_list, company_table, with_last_year
 from tests.builders import HX, LY, golden_files, new_store
 
 OCT = Window.of(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -75,5 +75,9 @@ def test_company_table_with_last_year_and_what_stands_behind_a_row(loaded):
     assert t.loc[HX, "rag"] == "黄" and t.loc[HX, "rag_short"] == "发生事故"
     sheets = behind_row(loaded, OCT, LY)
     assert {k: len(v) for k, v in sheets.items()} == {"未整改重大隐患": 1, "逾期未整改隐患": 2, "事故": 3, "未达标指标": 4}
+    assert behind_counts(loaded, OCT, LY) == {"未整改重大隐患": 1, "逾期未整改隐患": 2}     # the metrics count those rows
+    head = behind_row(loaded, OCT, LY, limit=1)                  # a page reads the first rows of the hazard sheets
+    assert {k: len(v) for k, v in head.items()} == {"未整改重大隐患": 1, "逾期未整改隐患": 1, "事故": 3, "未达标指标": 4}
+    assert head["逾期未整改隐患"].equals(sheets["逾期未整改隐患"].head(1))
     assert breach_list(loaded, OCT).to_dict("records") == [
         {"单位": LY, "考核指标": "生产安全事故死亡人数", "控制目标": "杜绝死亡事故", "实际值": "4 人", "依据": "台账计算"}]

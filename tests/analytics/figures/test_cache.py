@@ -104,3 +104,19 @@ def test_a_pinned_run_reads_the_version_once_and_sees_its_own_writes(tmp_path, m
         cli(db, "revert", str(res.batch_ids[0]))                     # another process, during the run
         assert found(s) == 7                                         # the run keeps its version …
     assert found(s) == 0                                             # … the next run sees the revert
+
+
+def test_the_size_estimate_counts_rows_and_column_kinds_and_bounds_the_cache(monkeypatch):
+    import pandas as pd
+    df = pd.DataFrame({"n": range(1000), "d": pd.to_datetime(["2026-01-01"] * 1000), "s": ["消防通道堵塞"] * 1000})
+    assert cache._size(df) == 1000 * (8 + 8 + cache.TEXT_CELL_BYTES + 8) + 256     # two 8-byte columns, one text
+    assert cache._size({"a": df, "b": df.head(10)}) == cache._size(df) + 10 * (8 + 8 + cache.TEXT_CELL_BYTES + 8) + 256
+    assert cache._size(df) >= df.memory_usage(index=True, deep=False).sum()
+    cache.clear()
+    monkeypatch.setattr(cache, "MAX_BYTES", 2 * cache._size(df))             # room for two such frames
+    with cache._lock:
+        for i in range(3):
+            cache._keep("x.duckdb", 1, ("f", "x.duckdb", 1, i), df)
+        kept = [k[3] for k in cache._entries if k[1] == "x.duckdb"]
+    cache.clear()
+    assert kept == [1, 2]                                                   # the oldest went first
