@@ -86,12 +86,14 @@ class _Column:
 
 
 def _strings(col: _Column) -> pa.Array:
-    """The column's distinct values as an Arrow string array (None where a value is not text)."""
-    n0 = len(col.arrow) if col.arrow is not None and col.arrow.type == pa.string() else 0
+    """The column's distinct values as an Arrow string array (None where a value is not text). The dictionary of a
+    column of another type (numbers, dates) holds no text: only the values added after it are looked at."""
+    n0 = len(col.arrow) if col.arrow is not None else 0
+    head = col.arrow if n0 and col.arrow.type == pa.string() else pa.nulls(n0, pa.string())
     rest = [v if type(v) is str else None for v in col.values[n0:]]
     if not n0:
         return pa.array(rest, pa.string())
-    return pa.concat_arrays([col.arrow, pa.array(rest, pa.string())]) if rest else col.arrow
+    return pa.concat_arrays([head, pa.array(rest, pa.string())]) if rest else head
 
 
 def _arrow_flags(col: _Column, pattern: str) -> np.ndarray:
