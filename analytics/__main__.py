@@ -1,5 +1,3 @@
-import sys
+from .cli import exit_at_once, main
 
-from .cli import main
-
-sys.exit(main())
+exit_at_once(main())

@@ -54,7 +54,7 @@ def _control_characters(records: Frame, headers: dict[str, Header]) -> list[iss.
     hits: dict[tuple[int, str], tuple[int, str]] = {}   # (record, field) → (column order, value)
     for order, (name, col) in enumerate(records.columns.items()):
         fld = name.removesuffix("_raw")
-        if fld in ("sheet", "key") or not _any_control(col):
+        if fld in ("sheet", "key") or not _any_control(records, name):
             continue
         for i, v in enumerate(col):
             if isinstance(v, str) and has_control(v):
@@ -75,25 +75,27 @@ def _control_characters(records: Frame, headers: dict[str, Header]) -> list[iss.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f, 0xc2])
 
 
-def _any_control(col: list) -> bool:
+def _any_control(records: Frame, name: str) -> bool:
     """Whether any text of a column holds a control character. A column of texts (and blanks) is looked at as its
-    UTF-8 bytes in one pass (Arrow), and searched text by text only when it holds one of those bytes (\xc2 also
-    starts "°", "×"…); a column without texts (dates, numbers) is skipped."""
-    types = set(map(type, col))
-    if str not in types:
-        return False
-    if types <= {str, type(None)}:
-        a = pa.array(col, pa.string())
+    UTF-8 bytes in one pass (its Arrow array: staging's, or converted once), and searched text by text only when it
+    holds one of those bytes (\xc2 also starts "°", "×"…); a column without texts (dates, numbers) is skipped."""
+    a = records.texts(name)
+    if a is not None:
+        if a.null_count == len(a):
+            return False
         off = np.frombuffer(a.buffers()[1], np.int32, count=len(a) + 1, offset=a.offset * 4)
         raw = bytes(memoryview(a.buffers()[2])[off[0]:off[-1]])
         if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
             return False
+    elif name in records.arrow:                         # held as Arrow of another type: no text in it
+        return False
+    col = records.column(name)
     return has_control("".join(v for v in col if type(v) is str))
 
 
-def _dates(values: list) -> np.ndarray:
-    """Dates (None = NaT) as numpy days, converted by Arrow (numpy's own conversion is 5× slower)."""
-    return pa.array(values, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+def _dates(records: Frame, name: str) -> np.ndarray:
+    """A column of dates (None = NaT) as numpy days, by Arrow (numpy's own conversion is 5× slower)."""
+    return records.arrow_column(name, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
 def _hazard_checks(records: Frame, headers: dict[str, Header], today: dt.date) -> list[tuple[int, int, iss.Issue]]:
@@ -104,7 +106,7 @@ def _hazard_checks(records: Frame, headers: dict[str, Header], today: dt.date) -
     c = records.column
     status = np.array(c("status"), object)
     raw = np.array(c("status_raw"), object)
-    found, deadline, done = _dates(c("found_date")), _dates(c("deadline")), _dates(c("rectified_date"))
+    found, deadline, done = (_dates(records, f) for f in ("found_date", "deadline", "rectified_date"))
     has_done = ~np.isnat(done)
     rules = [
         (status == "已整改") & ~has_done,                                    # 0 rectified_without_date
@@ -183,9 +185,8 @@ def keys(ledger: str, records: Frame) -> list[str]:
     """Every record's business key (rules.record_key), the primary keys' text normalised column-wise (Arrow)."""
     primary, _ = KEYS[ledger]
     company = records.column("company")
-    prim = [records.column(f) for f in primary]
-    if len(primary) == 1 and set(map(type, prim[0])) <= {str, type(None)}:
-        norm = _compact_all(prim[0])
+    if len(primary) == 1 and (texts := records.texts(primary[0])) is not None:
+        norm = _compact_all(texts)
         if all(norm):                               # every record has its number
             return [c + "|" + k for c, k in zip(company, norm)]
         return [c + "|" + k if k else record_key(ledger, records[i])
@@ -197,9 +198,8 @@ def keys(ledger: str, records: Frame) -> list[str]:
 _WHITE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\x{1680}\x{2028}\x{2029}]+"
 
 
-def _compact_all(values: list) -> list:
-    """textnorm.compact of every value (NFKC, no white space, lower case) in one pass; '' stays ''."""
-    a = pa.array(values, pa.string())
+def _compact_all(a: pa.Array) -> list:
+    """textnorm.compact of every text (NFKC, no white space, lower case) in one pass; '' stays ''."""
     a = pc.utf8_lower(pc.replace_substring_regex(pc.utf8_normalize(a, "NFKC"), _WHITE, ""))
     return a.to_pylist()
 

@@ -99,7 +99,7 @@ def diff_records(fetch, ledger: str, records: list[dict], coverage=(), cur=None)
     elif cur is not None:
         import pyarrow as pa
         from ..store.db import stage, unstage
-        stage(cur, "diff_keys", pa.table({"key": pa.array(keys, pa.string())}))
+        stage(cur, "diff_keys", pa.table({"key": records.arrow_column("key", pa.string())}))
         try:
             old = {r[0]: r[1:] for r in fetch(f"SELECT key, {', '.join(cols)} FROM {ledger} WHERE key IN "
                                               "(SELECT key FROM diff_keys)", None)}

@@ -47,12 +47,19 @@ class NewBatch:
     diff: Diff | None = None                # set on load: what the batch changed
 
 
+def arrow_types(ledger: str) -> dict[str, pa.DataType]:
+    """The Arrow type of each column of a ledger's tables, in order."""
+    return {n: ARROW[t] for n, t in ledger_columns(LEDGERS[ledger])}
+
+
 def _arrow(ledger: str, records: list[dict], batch_id: int) -> pa.Table:
-    cols = ledger_columns(LEDGERS[ledger])
-    schema = pa.schema([(n, ARROW[t]) for n, t in cols])
+    """The rows to insert as one Arrow table: the columns staging already holds as Arrow are used as they are,
+    the others converted from their lists (`Frame.arrow_column`)."""
+    types = arrow_types(ledger)
     records = records if isinstance(records, Frame) else Frame.from_records(records)
-    data = {n: [batch_id] * len(records) if n == "batch_id" else records.column(n) for n, _ in cols}
-    return pa.table(data, schema=schema)
+    data = {n: pa.repeat(pa.scalar(batch_id, t), len(records)) if n == "batch_id" else records.arrow_column(n, t)
+            for n, t in types.items()}
+    return pa.table(data, schema=pa.schema(list(types.items())))
 
 
 def write_batch(store: Store, b: NewBatch) -> int:

@@ -8,6 +8,7 @@ for them; the sheet name ("10月", "2026年10月") can give the month.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -43,11 +44,14 @@ def cell_text(v) -> str:
     return str(v)
 
 
+_header_key = functools.lru_cache(maxsize=4096)(header_key)   # detect() asks it of each cell per ledger and row pair
+
+
 def map_columns(lg: Ledger, cells: list[str]) -> dict[str, int]:
     """field → column index, for one ledger. Exact synonym matches first, then a header
     that contains a synonym of 3+ characters (e.g. 隐患描述及具体位置 → description)."""
     idx = SYNONYMS[lg.name]
-    keys = [header_key(c) for c in cells]
+    keys = [_header_key(c) for c in cells]
     out: dict[str, int] = {}
     for j, k in enumerate(keys):
         f = idx.get(k)
@@ -75,7 +79,8 @@ class Header:
 
     def column_name(self, fld: str) -> str:
         j = self.columns.get(fld)
-        return self.names.get(j, self.ledger.field(fld).label) if j is not None else self.ledger.field(fld).label
+        name = self.names.get(j) if j is not None else None
+        return name if name is not None else self.ledger.field(fld).label
 
 
 def _merge(top: list[str], sub: list[str]) -> list[str]:

@@ -361,8 +361,9 @@ def _coverage(ledger: str, parts: list[_Part], kept: Frame) -> set[tuple[str, dt
     out: set[tuple[str, dt.date]] = set()
     for p in parts:
         recs = p.records
-        pairs = set(zip(recs.column("company"), recs.column(lg.date_field)))
-        if lg.semantics != "flow":              # the records loaded from this sheet (a key repeated later is not)
+        if lg.semantics == "flow":
+            pairs = set(zip(recs.column("company"), recs.column(lg.date_field)))
+        else:                                   # the records loaded from this sheet (a key repeated later is not)
             pairs = {(c, d) for c, d, sh in zip(kept.column("company"), kept.column(lg.date_field),
                                                kept.column("sheet")) if sh == p.sheet}
         companies = set(recs.column("company")) | ({p.company} if p.company else set())

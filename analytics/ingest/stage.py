@@ -19,6 +19,7 @@ from ..companies import Registry
 from .locate import Header, cell_text
 from .normalise import PARSERS, Bad, Context, Target, has_time, is_blank, not_applicable, text, vocab_text
 from .frame import Frame
+from .load import arrow_types
 from .read import RawSheet
 from ..rules import accident_level
 from ..textnorm import compact, header_key
@@ -85,12 +86,14 @@ class _Column:
 
 
 def _strings(col: _Column) -> pa.Array:
-    """The column's distinct values as an Arrow string array (None where a value is not text)."""
-    n0 = len(col.arrow) if col.arrow is not None and col.arrow.type == pa.string() else 0
+    """The column's distinct values as an Arrow string array (None where a value is not text). The dictionary of a
+    column of another type (numbers, dates) holds no text: only the values added after it are looked at."""
+    n0 = len(col.arrow) if col.arrow is not None else 0
+    head = col.arrow if n0 and col.arrow.type == pa.string() else pa.nulls(n0, pa.string())
     rest = [v if type(v) is str else None for v in col.values[n0:]]
     if not n0:
         return pa.array(rest, pa.string())
-    return pa.concat_arrays([col.arrow, pa.array(rest, pa.string())]) if rest else col.arrow
+    return pa.concat_arrays([head, pa.array(rest, pa.string())]) if rest else head
 
 
 def _arrow_flags(col: _Column, pattern: str) -> np.ndarray:
@@ -339,7 +342,7 @@ def stage_sheet(sheet: RawSheet, header: Header, ctx: Context, file_company: str
     keep = ~(_skip_rows(cols, n, header, header_keys) | subrows)
     excel_rows = np.arange(start + 1, start + n + 1)
     empty = _Column(np.full(n, -1, np.int64), [])
-    fields_out: list[tuple[str, np.ndarray]] = []
+    fields_out: list[tuple[str, np.ndarray, _Column]] = []     # (name, value per distinct value, its column)
     problems: list[tuple[int, int, iss.Issue]] = []      # (row, field index, issue): sorted as row by row
     failed = np.zeros(n, bool)
     by_choice = None
@@ -348,10 +351,10 @@ def stage_sheet(sheet: RawSheet, header: Header, ctx: Context, file_company: str
         col = cols[j] if j is not None and j < len(cols) else empty
         colname = header.column_name(f.name)
         parsed = _parse_field(f, col.values, ctx, lg.name)
-        vals = col.take(parsed.val)
-        bad = parsed.bad
+        per, bad = parsed.val, parsed.bad
         if f.kind == "company":
-            vals, bad, by_choice = _companies(parsed, col, vals, file_company, chosen, j is not None, registry)
+            per, bad, choice = _companies(parsed, file_company, chosen, j is not None, registry)
+            by_choice = col.take(choice) if choice.any() else None
         bad_codes = np.array([b is not None for b in bad])[col.codes] & keep
         for i in np.flatnonzero(bad_codes):
             code, msg = bad[col.codes[i]]
@@ -364,19 +367,38 @@ def stage_sheet(sheet: RawSheet, header: Header, ctx: Context, file_company: str
             problems.append((i, fi, iss.Issue(iss.ERROR, code, msg, sheet=sheet.name, row=int(excel_rows[i]),
                                               column=colname, value=shown, col=j)))
         failed |= bad_codes
-        for name, per in parsed.extra.items():
-            fields_out.append((name, col.take(per)))
-        fields_out.append((f.name, vals))
+        for name, x in parsed.extra.items():
+            fields_out.append((name, x, col))
+        fields_out.append((f.name, per, col))
     problems.sort(key=lambda p: (p[0], p[1]))
     out.issues = [p[2] for p in problems]
     rows = np.flatnonzero(keep & ~failed)
     columns = {"sheet": [sheet.name] * len(rows), "row_no": excel_rows[rows].tolist()}
-    columns.update((name, a[rows].tolist()) for name, a in fields_out)
+    types = arrow_types(lg.name)
+    arrow = {"sheet": pa.repeat(pa.scalar(sheet.name, pa.string()), len(rows)),
+             "row_no": pa.array(excel_rows[rows], pa.int32())}
+    for name, per, col in fields_out:
+        codes = col.codes[rows]
+        columns[name] = per[codes].tolist()
+        typ = types.get(name) or (pa.string() if name.endswith("_raw") else None)   # raw texts: the checks read them
+        if typ is not None and (a := _taken(per, codes, typ)) is not None:
+            arrow[name] = a
     if by_choice is not None:
         columns["by_choice"] = by_choice[rows].tolist()
-    out.records = _derive_all(lg.name, Frame(columns, len(rows)))
+    out.records = _derive_all(lg.name, Frame(columns, len(rows), arrow))
     out.issues += _serial_numbers(lg.name, out.records, header, sheet.name)
     return out
+
+
+def _taken(per: np.ndarray, codes: np.ndarray, type: pa.DataType) -> pa.Array | None:
+    """The rows' values (`per[codes]`, code -1 = the last slot) as an Arrow array of `type`, converting each distinct
+    value once — the very conversion the load makes of the rows' list (`pa.array(values, type)`); None where that
+    conversion fails (the load then meets the failure on the list, as before)."""
+    try:
+        d = pa.array(per.tolist(), type)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    return d.take(pa.array(np.where(codes < 0, len(per) - 1, codes), pa.int64()))
 
 
 def msg_value(parsed: _Parsed, col: _Column, i: int):
@@ -384,9 +406,10 @@ def msg_value(parsed: _Parsed, col: _Column, i: int):
     return parsed.val[col.codes[i]]
 
 
-def _companies(parsed: _Parsed, col: _Column, vals: np.ndarray, file_company, chosen, has_column, registry):
+def _companies(parsed: _Parsed, file_company, chosen, has_column, registry):
     """Company per distinct value: blank → the sheet's company (or the one chosen at upload where the file names
-    none), else the registered name; an unknown name or a blank without any company is an issue."""
+    none), else the registered name; an unknown name or a blank without any company is an issue. Returns (company,
+    problem, chosen at upload) per distinct value."""
     size = len(parsed.val)
     per = np.empty(size, object)
     bad = list(parsed.bad)
@@ -410,7 +433,7 @@ def _companies(parsed: _Parsed, col: _Column, vals: np.ndarray, file_company, ch
         per[k] = name
         if name is None:
             bad[k] = ("unknown_company", unknown_company(v, registry).message)
-    return col.take(per), bad, (col.take(choice) if choice.any() else None)
+    return per, bad, choice
 
 
 def _from_context(kind: str, ctx: Context):

@@ -97,6 +97,7 @@ class Store:
             try:
                 con = duckdb.connect(self.path)
                 self.opens += 1
+                _OPENED.add(self.path)
                 return con
             except duckdb.IOException as e:
                 if not _is_lock_error(e):
@@ -334,6 +335,13 @@ def new_database(path: str | os.PathLike, migrations: int) -> Iterator[duckdb.Du
 
 
 _LIVE: "weakref.WeakSet[Store]" = weakref.WeakSet()
+_OPENED: set[str] = set()                      # the DuckDB files this process has opened
+
+
+def unsettled() -> list[str]:
+    """The DuckDB files this process opened that still have a write-ahead log beside them: not yet checkpointed
+    into the file, or still open (the CLI's quick exit waits for the interpreter's own teardown then)."""
+    return sorted(p for p in _OPENED if os.path.exists(f"{p}.wal"))
 
 
 @atexit.register
