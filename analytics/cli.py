@@ -230,6 +230,8 @@ def exit_at_once(code: int) -> None:
     import atexit
     import os
     import threading
+    if not isinstance(code, int):                           # os._exit takes only an int: let sys.exit say it
+        sys.exit(code)
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     atexit._run_exitfuncs()

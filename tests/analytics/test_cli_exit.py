@@ -62,3 +62,9 @@ def test_a_database_still_open_with_its_log_is_unsettled(tmp_path):
     assert path in dbmod.unsettled()
     s.close()
     assert path not in dbmod.unsettled()
+
+
+def test_a_code_that_is_not_a_number_gets_the_usual_exit():
+    with pytest.raises(SystemExit) as e:                       # os._exit(None) would raise TypeError instead
+        cli.exit_at_once(None)
+    assert e.value.code is None
