@@ -57,27 +57,28 @@ def evaluate(store: Store, year: int, as_of: dt.date, companies: list[str] | Non
     derived = pd.DataFrame(columns=["company"])
     if names and as_of >= dt.date(year, 1, 1):
         derived = frame(store, names, Window.of(dt.date(year, 1, 1), as_of), companies)
-    lookup = derived.set_index("company").to_dict("index") if len(derived) else {}
-
-    def pick(r):
-        d = lookup.get(r["company"], {}).get(r["metric"]) if isinstance(r["metric"], str) else None
-        d = None if d is None or d != d else float(d)
-        rep = None if r["reported"] is None or r["reported"] != r["reported"] else float(r["reported"])
-        actual, source = (d, "台账") if d is not None else (rep, "填报") if rep is not None else (None, None)
-        if actual is None or r["target_value"] != r["target_value"]:
-            status = NO_DATA
-        elif r["comparator"] == "<=":
-            status = MET if actual <= r["target_value"] + 1e-9 else NOT_MET
-        else:
-            status = MET if actual >= r["target_value"] - 1e-9 else NOT_MET
-        differs = d is not None and rep is not None and round(d, 4) != round(rep, 4)
-        breach = status == NOT_MET and r["comparator"] == "<="
-        return pd.Series({"derived": d, "actual": actual, "source": source, "status": status,
-                          "breach": breach, "differs": differs})
-
     if len(ind) == 0:
         return ind.assign(derived=[], actual=[], source=[], status=[], breach=[], differs=[])
-    return pd.concat([ind, ind.apply(pick, axis=1)], axis=1)
+    # set-based over all indicators (a per-row apply cost ≈ 0.45 s at 200 companies × 7 indicators)
+    if len(derived):
+        long = derived.melt(id_vars="company", value_vars=names, var_name="metric", value_name="derived")
+        ind = ind.merge(long, on=["company", "metric"], how="left")         # keeps the indicators' order
+    else:
+        ind["derived"] = float("nan")
+    d = pd.to_numeric(ind["derived"], errors="coerce")
+    rep = pd.to_numeric(ind["reported"], errors="coerce")
+    actual = d.where(d.notna(), rep)                                    # the ledger's figure first, else reported
+    target = pd.to_numeric(ind["target_value"], errors="coerce")
+    at_most = ind["comparator"] == "<="
+    met = (actual <= target + 1e-9).where(at_most, actual >= target - 1e-9)
+    status = pd.Series(NOT_MET, index=ind.index).mask(met.astype(bool), MET).mask(actual.isna() | target.isna(), NO_DATA)
+    both = d.notna() & rep.notna()
+    differs = pd.Series(False, index=ind.index)
+    if both.any():                                  # Python's round, as each indicator was compared before
+        differs[both] = [round(a, 4) != round(b, 4) for a, b in zip(d[both], rep[both])]
+    return ind.assign(derived=d, actual=actual,
+                      source=pd.Series(None, index=ind.index, dtype=object).mask(rep.notna(), "填报").mask(d.notna(), "台账"),
+                      status=status, breach=(status == NOT_MET) & at_most, differs=differs)
 
 
 def attainment(store: Store, window: Window, companies: list[str] | None = None) -> dict:
