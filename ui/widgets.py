@@ -15,6 +15,7 @@ from analytics.textnorm import safe_filename
 from analytics.figures.metrics import BY_NAME
 from analytics.figures.scorecard import LOWER_IS_BETTER, NEUTRAL
 
+from . import safe
 from .state import Filters
 
 UI_DIR = Path(__file__).resolve().parent
@@ -237,13 +238,13 @@ def rag_badge(color: str, size: str = "1.0em") -> str:
 def legend(colors: dict[str, str], note: str = "") -> None:
     """A colour legend as chips, each with its word."""
     chips = "　".join(f'<span style="background:{c};color:white;font-weight:bold;padding:0.1em 0.5em;'
-                     f'border-radius:0.3em">{w}</span>' for w, c in colors.items())
-    st.markdown(f"图例：{chips}　{note}", unsafe_allow_html=True)
+                     f'border-radius:0.3em">{safe.md(w)}</span>' for w, c in colors.items())
+    st.markdown(f"图例：{chips}　{safe.md(note)}", unsafe_allow_html=True)
 
 
 def rag_rules(rules: list[tuple[str, str]]) -> None:
     """The red/amber/green rules, printed from analytics.figures.rag (what the code does is what the page says)."""
-    lines = [f"{rag_badge(c)}&nbsp; {text}" for c, text in rules]
+    lines = [f"{rag_badge(c)}&nbsp; {safe.md(text)}" for c, text in rules]
     st.markdown("  \n".join(lines), unsafe_allow_html=True)
 
 
