@@ -91,18 +91,21 @@ def matrix(ev: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def attainment(ev: pd.DataFrame) -> pd.DataFrame:
     """Per company and for the group (first row, 单位 = 集团合计): 指标数, 达标, 未达标, 突破, 无数据, 达标率
-    (达标 ÷ 指标数; indicators without data count as not met)."""
-    def row(name, g):
-        n = len(g)
-        met = int((g["status"] == MET).sum())
-        return {"单位": name, "指标数": n, "达标": met, "未达标": int((g["status"] == NOT_MET).sum()),
-                "突破": int(g["breach"].sum()), "无数据": int((g["status"] == NO_DATA).sum()),
-                "达标率": met / n if n else None}
-    out = [row(GROUP, ev)]
-    if not ev.empty:
-        for company, g in ev.sort_values("company_order", kind="stable").groupby("company", sort=False):
-            out.append(row(company, g))
-    return pd.DataFrame(out)
+    (达标 ÷ 指标数; indicators without data count as not met). Companies in registry order (company_order)."""
+    cols = ["单位", "指标数", "达标", "未达标", "突破", "无数据", "达标率"]
+    if ev.empty:
+        return pd.DataFrame([{"单位": GROUP, "指标数": 0, "达标": 0, "未达标": 0, "突破": 0, "无数据": 0,
+                              "达标率": None}], columns=cols)
+    flags = pd.DataFrame({"单位": ev["company"], "指标数": 1, "达标": (ev["status"] == MET).astype("int64"),
+                          "未达标": (ev["status"] == NOT_MET).astype("int64"),
+                          "突破": ev["breach"].astype(bool).astype("int64"),
+                          "无数据": (ev["status"] == NO_DATA).astype("int64")})
+    order = ev.sort_values("company_order", kind="stable")["company"].drop_duplicates()
+    per = flags.groupby("单位", sort=False).sum().reindex(order)
+    group = flags.drop(columns="单位").sum().rename(GROUP).to_frame().T
+    out = pd.concat([group, per]).astype("int64").rename_axis("单位").reset_index()
+    out["达标率"] = out["达标"] / out["指标数"]
+    return out[cols]
 
 
 def metric_of(indicator: str) -> str | None:
