@@ -295,6 +295,8 @@ def bench_pages(db: Path) -> None:
     from analytics.figures import cache
     from analytics.store import db as dbmod
     os.environ["SAFETY_DB"] = str(db)
+    import logging          # AppTest driven from this bare process: Streamlit's "missing ScriptRunContext" notes
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     _count_store_queries()
     t_base = timed(lambda: AppTest.from_string("import streamlit as st\nst.write('x')").run(), 3)
     print(f"pages (AppTest; wall / CPU seconds, [engine ms]; baseline an empty page {t_base:.2f} s):")
