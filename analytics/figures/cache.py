@@ -185,8 +185,24 @@ def cached(fn):
                 with _lock:
                     _stats["engine_s"] += time.perf_counter() - t0
 
+    def peek(store, *args):
+        """fn(store, *args)'s cached value for the current data version (a copy), or None — never computed here.
+        For a caller that can use another call's value when it is there (a superset of what it needs)."""
+        path = str(store.path)
+        if path == ":memory:":
+            return None
+        key = (name, path, _version(store), _freeze(args), _freeze({}))
+        with _lock:
+            hit = _entries.get(key)
+            if hit is None:
+                return None
+            _entries.move_to_end(key)
+            _stats["hits"] += 1
+        return _copy(hit[0])
+
     run.uncached = fn
     run.fill = fill
+    run.peek = peek
     return run
 
 

@@ -279,8 +279,14 @@ def frame(store: Store, names: list[str] | tuple[str, ...], window: Window, comp
     for ledger in dict.fromkeys(m.ledger for m in metrics):
         wanted = [m.name for m in metrics if m.ledger == ledger]
         whole = not dims and freq is None     # one window: the family (pages ask it for many subsets); by month
-        part = _ledger_part(store, ledger, _family(ledger, wanted) if whole else tuple(wanted), window, companies,
-                            freq, dims, by)       # (trends, 需要关注) each series alone — a family costs 1.7×
+        names = _family(ledger, wanted) if whole else tuple(wanted)  # (trends, 需要关注) each series alone — a
+        part = None                                                   # family costs 1.7×
+        if whole and names != (full := _family(ledger, [m.name for m in METRICS if m.ledger == ledger])):
+            # the family with the stock metrics, computed already for this window (e.g. 总览's KPIs before
+            # 指标考核's rates): the same values for the metrics asked, no second pass over the hazards
+            part = _ledger_part.peek(store, ledger, full, window, companies, freq, dims, by)
+        if part is None:
+            part = _ledger_part(store, ledger, names, window, companies, freq, dims, by)
         part = part[keys + wanted]
         out = part if out is None else out.merge(part, on=keys, how="outer")
     assert out is not None

@@ -120,3 +120,22 @@ def test_the_size_estimate_counts_rows_and_column_kinds_and_bounds_the_cache(mon
         kept = [k[3] for k in cache._entries if k[1] == "x.duckdb"]
     cache.clear()
     assert kept == [1, 2]                                                   # the oldest went first
+
+
+def test_rates_asked_after_the_stock_family_take_it_without_a_second_query(tmp_path, monkeypatch):
+    """frame() for hazard metrics without a stock figure, after the family with the stock metrics was computed for
+    the same window (总览's KPIs, then 指标考核's rates), reads that family from the cache: no query, same values."""
+    s = registry_store(tmp_path / "c.duckdb")
+    assert ingest_file(s, golden_file(tmp_path), today=GOLDEN_TODAY, uploaded_by="测试").status == "loaded"
+    rates = ["hazards_found", "rectification_rate", "on_time_rate"]
+    frame(s, ["overdue_open", "hazards_found"], YEAR)         # the stock family of this window, cached
+    queries = []
+    real = Store.df
+    monkeypatch.setattr(Store, "df", lambda self, sql, params=None: queries.append(sql) or real(self, sql, params))
+    got = frame(s, rates, YEAR)
+    assert queries == []
+    assert got.set_index("company").loc[LY, "hazards_found"] == 7
+    cache.clear()
+    assert got.equals(frame(s, rates, YEAR)) and len(queries) == 1      # as computed by the rates' own query
+    other = Window.of(dt.date(2026, 2, 1), dt.date(2026, 11, 3))   # another window: computed, by its own query
+    assert frame(s, rates, other).equals(frame.uncached(s, rates, other)) and len(queries) == 2
