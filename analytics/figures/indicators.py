@@ -52,7 +52,7 @@ def evaluate(store: Store, year: int, as_of: dt.date, companies: list[str] | Non
                       WHERE i.year = $year AND ($companies IS NULL OR list_contains($companies, i.company))
                       ORDER BY c.id, i.row_no""", {"year": year, "companies": companies})
     as_of = min(as_of, dt.date(year, 12, 31))
-    ind["metric"] = ind["indicator"].map(derived_metric)
+    ind["metric"] = ind["indicator"].map({v: derived_metric(v) for v in ind["indicator"].unique()})  # per name
     names = sorted(set(ind["metric"].dropna()))
     derived = pd.DataFrame(columns=["company"])
     if names and as_of >= dt.date(year, 1, 1):
