@@ -20,7 +20,6 @@ if PagesManager.uses_pages_directory:
 
 from analytics.figures import cache  # noqa: E402
 from analytics.store.db import StoreError  # noqa: E402
-from analytics.demo_load import is_demo, real_batches  # noqa: E402
 from ui import auth, state, theme, widgets  # noqa: E402
 st.set_page_config(page_title="安全生产台账看板", page_icon=":material/health_and_safety:", layout="wide")
 # The app name on top of the sidebar, above the navigation (st.logo is the only element drawn there).
@@ -70,20 +69,21 @@ except StoreError as e:
     st.error(str(e))
     st.stop()
 
-try:
-    nav = pages_for_session()       # the role comes from the store (users, settings): busy → no page this rerun
-except StoreError as e:
-    busy(e)
-    st.stop()
-page = st.navigation(nav, expanded=True)     # every page listed: no English “View more / View less” button
-try:
-    with cache.pinned():        # one data version for the whole run: no page mixes figures of two versions
-        if page.url_path != "account":
-            state.sidebar_filters()
-        if page.url_path not in ("meeting", "account"):      # the projector view keeps the whole screen for the slides
-            widgets.demo_banner(is_demo(s), real_batches(s))
-        page.run()
-except StoreError as e:
-    busy(e)
-except Exception:  # nobody sees a traceback: log it, tell the user in Chinese
-    widgets.internal_error(f"page {page.url_path or 'overview'}")
+with auth.one_read_per_run():       # the logged-in user read once for the run, not at each of its checks
+    try:
+        nav = pages_for_session()       # the role comes from the store (users, settings): busy → no page this rerun
+    except StoreError as e:
+        busy(e)
+        st.stop()
+    page = st.navigation(nav, expanded=True)     # every page listed: no English “View more / View less” button
+    try:
+        with cache.pinned():        # one data version for the whole run: no page mixes figures of two versions
+            if page.url_path != "account":
+                state.sidebar_filters()
+            if page.url_path not in ("meeting", "account"):  # the projector view keeps the whole screen for the slides
+                widgets.demo_banner(*state.demo_flags(s))
+            page.run()
+    except StoreError as e:
+        busy(e)
+    except Exception:  # nobody sees a traceback: log it, tell the user in Chinese
+        widgets.internal_error(f"page {page.url_path or 'overview'}")

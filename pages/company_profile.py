@@ -4,7 +4,6 @@ question (需要关注), and its open problems with the records behind them."""
 import streamlit as st
 
 from analytics.figures import anomalies
-from analytics import companies as reg
 from analytics.figures.accidents import safe_days
 from analytics.figures.assessment import indicator_table, year_status
 from analytics.figures.metrics import compute, frames
@@ -16,7 +15,7 @@ KPIS = ("hazards_found", "rectification_rate", "on_time_rate", "overdue_open", "
 
 f = state.filters()
 s = state.store()
-names = auth.visible(reg.list_companies(s))
+names = auth.visible(state.registered(s))
 if not names:
     widgets.empty_note("登记的单位")
     st.stop()

@@ -3,7 +3,6 @@ and one company's 通报 (Word and PDF, same content), the meeting deck (PowerPo
 统计分析表 (Excel) for a quarter or a year. The window is the sidebar's; every figure is the engine's."""
 import streamlit as st
 
-from analytics import companies as reg
 from analytics.documents.bulletin import MIME as DOCX_MIME, bulletin, bulletin_name, render_docx
 from analytics.documents.deck import PPTX_MIME, deck_name, deck_pptx
 from analytics.documents.group import bulletin_group, group_name
@@ -13,7 +12,7 @@ from ui import auth, safe, state, widgets
 
 f = state.filters()
 s = state.store()
-names = auth.visible(reg.list_companies(s))       # a scoped user: their companies only
+names = auth.visible(state.registered(s))       # a scoped user: their companies only
 me = auth.current()
 scoped = me is not None and me.scoped
 if not names:

@@ -41,7 +41,7 @@ if points:
     groups = folded if folded and group == charts.fold_label(len(folded), BREAKDOWNS[by]) else [group] if group else []
     narrowed, picked = ({by: group} if group else {}), f.companies
     if by in ("company", "parent") and groups:      # a company, a 板块 or the folded rest: their companies
-        up = reg.parents(s)
+        up = state.parents(s)
         picked = [c for c in (f.companies or list(up)) if (c if by == "company" else up[c] or reg.NO_PARENT) in groups]
         narrowed = {}
     rows = hazards_found(s, f.window.month(month), picked, **narrowed)

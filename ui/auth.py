@@ -1,8 +1,12 @@
 """Who is using this session: a built-in account (login form) or single sign-on (st.login / st.user, OIDC
 configured in .streamlit/secrets.toml). The user lives in the server-side session state and is re-read from
-the store on every run, so a disabled account or a changed role takes effect at once. Pages call
-`require(action)`; the engine checks again in analytics.access.actions."""
+the store on every run, so a disabled account or a changed role takes effect at once — once per run: inside
+`one_read_per_run()` (app.py wraps each run in it) the user is read once, not at each of the run's ≈ 9 checks.
+Pages call `require(action)`; the engine checks again in analytics.access.actions."""
 from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -51,8 +55,35 @@ def _sso_user() -> User | None:
     return users.get_user(state.store(), name) if name else None
 
 
+_run = threading.local()     # inside one_read_per_run(): {session keys: the user read for them} of this run
+
+
+@contextmanager
+def one_read_per_run():
+    """Read the logged-in user once for the block (one script run; app.py): every check of the run then uses that
+    read. A log-in or log-out inside the run changes the session keys, so the user is read again; the next run reads
+    afresh (a disabled account or a changed role takes effect there). Outside the block every call reads."""
+    outer = getattr(_run, "users", None)
+    _run.users = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            _run.users = None
+
+
 def current() -> User | None:
     """The logged-in user, or None."""
+    memo = getattr(_run, "users", None)
+    if memo is None:
+        return _current()
+    key = (st.session_state.get(_KEY), st.session_state.get("sso_user"), repr(st.session_state.get("sso_checked")))
+    if key not in memo:
+        memo[key] = _current()
+    return memo[key]
+
+
+def _current() -> User | None:
     name = st.session_state.get(_KEY)
     if name:
         u = users.get_user(state.store(), name)

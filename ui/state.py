@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import companies as reg
 from analytics.demo import DEMO_END
-from analytics.demo_load import is_demo
+from analytics.demo_load import is_demo, real_batches
 from analytics.store.db import Store, get_store
 from analytics.store import history
 from analytics.figures.profile import same_period_last_year
@@ -43,7 +43,7 @@ def today(s: Store) -> dt.date:
     fixed day (DEMO_END). SAFETY_TODAY=YYYY-MM-DD fixes it (tests, or a meeting held on a set day)."""
     if fixed := os.environ.get("SAFETY_TODAY"):
         return dt.date.fromisoformat(fixed)
-    if is_demo(s):                  # demo data (also with uploads on top of it, as the banner says) keeps its day
+    if demo_flags(s)[0]:            # demo data (also with uploads on top of it, as the banner says) keeps its day
         return DEMO_END
     return dt.date.today()
 
@@ -55,6 +55,17 @@ def reference_date(s: Store) -> dt.date:
 
 
 _last_arrivals = cached(history.last_arrivals)     # every page's sidebar asks; the data version keys it
+# The registry and the demo flags, asked by the sidebar, the banner and the pages several times a run: cached on
+# the data version like the figures (a registry change or an upload moves it on), so that inside a page run
+# (cache.pinned: one version read) they cost no query once computed.
+registered = cached(reg.list_companies)             # registered companies, retired ones left out
+parents = cached(reg.parents)                       # company → its 板块 (None: none)
+
+
+@cached
+def demo_flags(s: Store) -> tuple[bool, int]:
+    """(the demo data is loaded, active batches uploaded by people) — the banner's two facts."""
+    return is_demo(s), real_batches(s)
 
 
 def arrivals_text(s: Store, names: list[str] | None = None) -> list[str]:
@@ -89,7 +100,7 @@ def sidebar_filters() -> Filters:
     s = store()
     ref = reference_date(s)
     from ui import auth
-    names = auth.visible(reg.list_companies(s))         # a scoped user sees only their companies
+    names = auth.visible(registered(s))                 # a scoped user sees only their companies
     with st.sidebar:
         st.markdown("### 统计范围")
         preset = st.selectbox("统计期间", PRESETS, key="f_preset")
@@ -98,7 +109,7 @@ def sidebar_filters() -> Filters:
             picked = st.date_input("起止日期", value=(start, end), key="f_range", format="YYYY-MM-DD")
             if isinstance(picked, (list, tuple)) and len(picked) == 2:
                 start, end = picked
-        ups = reg.parents(s)
+        ups = parents(s)
         blocks = sorted({ups.get(n) for n in names if ups.get(n)})     # the 板块 of the companies one may see
         block = st.selectbox("板块", blocks, index=None, key="f_parent", placeholder="全部板块") if blocks else None
         if block:                 # drill into a 板块: its companies only (each 板块 keeps its own choice)
@@ -137,7 +148,7 @@ def filters() -> Filters:
 
 def require_companies() -> None:
     """Stop a page with a Chinese note when no company is registered yet (the figures need the registry)."""
-    if not reg.list_companies(store()):
+    if not registered(store()):
         st.info("还没有登记任何单位。请在“数据上传”页的“单位管理”中登记单位并上传台账（或用命令 "
                 "`python -m analytics demo` 导入演示数据）。", icon=":material/info:")
         st.stop()

@@ -33,7 +33,7 @@ def overview(store) -> None:
     from analytics.figures.records import open_major_hazards
     from analytics.figures.scorecard import breach_list, company_table
     from ui.charts import MAX_TABLE_ROWS
-    from ui.state import _last_arrivals
+    from ui.state import _last_arrivals, demo_flags, parents, registered
     f = default_filters(store)
     ly = f.last_year
     anomalies.find(store, f.window, f.companies, detail=False)   # as pages/overview.py asks it
@@ -48,6 +48,7 @@ def overview(store) -> None:
     year_status(store, f.window.end.year, f.window.as_of, f.companies)
     safe_days(store, f.window, f.companies)
     _last_arrivals(store)
+    registered(store), parents(store), demo_flags(store)    # the sidebar's and the banner's registry reads
 
 
 # What the first run imports (app.py, the overview page and ui.charts): ui.serve imports it ahead.

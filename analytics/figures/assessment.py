@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from ..store.db import Store
+from .cache import cached
 from .indicators import MET, NO_DATA, NOT_MET, derived_metric, evaluate
 from .metrics import GROUP
 
@@ -34,6 +35,7 @@ def fmt_value(value, is_percent: bool, unit: str | None, comparator: str | None 
     return f"{v} {unit}".strip() if unit and unit != "%" else v
 
 
+@cached
 def year_status(store: Store, year: int, as_of: dt.date, companies: list[str] | None = None) -> pd.DataFrame:
     """evaluate() plus a sort rank (breaches, 未达标, 无数据, 达标) and the company's registry order."""
     ev = evaluate(store, year, as_of, companies)

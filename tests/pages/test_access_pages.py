@@ -67,6 +67,28 @@ def test_each_role_gets_exactly_its_pages(monkeypatch, db, user):
                                                             "pages/account.py", *PAGES[:1]]}
 
 
+def test_a_run_reads_the_user_once_and_the_next_run_sees_a_disabled_account(monkeypatch, db):
+    """The role checks of one run (the navigation, the page, the sidebar: ≈ 9) share one read of the user; the next
+    run reads again, so an account disabled meanwhile is logged out there."""
+    from analytics.access import users
+    from analytics.store.db import Store
+    at = _app(monkeypatch, db, "guanli")
+    at.switch_page("pages/upload.py").run()
+    reads = []
+    real = users.get_user
+    monkeypatch.setattr(users, "get_user", lambda store, name: reads.append(name) or real(store, name))
+    at.run()
+    assert not at.exception and reads == ["guanli"]
+    assert any(b.label == "登记" for b in at.button)          # the admin's registry controls: the read user's role
+    s = Store(db)
+    users.set_disabled(s, "测试管理员", "guanli")
+    s.close()
+    at.run()
+    assert reads == ["guanli", "guanli"]
+    assert "auth_user" not in at.session_state                # logged out by the next run's read
+    assert not _can_open(at, "pages/upload.py")
+
+
 def test_viewing_can_require_a_login(monkeypatch, db):
     from analytics.store.db import Store
     s = Store(db)
