@@ -9,7 +9,7 @@ import streamlit as st
 from analytics.figures import anomalies
 from analytics.figures.accidents import monthly_by_level, safe_days
 from analytics.figures.assessment import attainment, year_status
-from analytics.figures.metrics import GROUP, HAZARD_KPIS, Window, compute, series
+from analytics.figures.metrics import GROUP, HAZARD_KPIS, Window, compute, frames, series
 from analytics.figures.rag import rules_text
 from analytics.figures.records import accidents, open_major_hazards
 from analytics.figures.scorecard import breach_list, company_table, with_last_year
@@ -54,6 +54,7 @@ def jump() -> None:
 def s_overview() -> None:
     heading("集团安全生产总览", f"{year.start:%Y年%m月%d日}—{as_of:%m月%d日}")
     names = ("accidents", "deaths", "serious_injuries", "rectification_rate", "overdue_open", "major_open")
+    frames(s, names, [year, last_year], f.companies)     # both periods by one query per ledger (as 总览 does)
     now = compute(s, year, f.companies, names)["group"]
     before = compute(s, last_year, f.companies, names)["group"]
     st.markdown("#### 本年累计（箭头：与上年同期相比）", anchors=False)
