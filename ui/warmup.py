@@ -48,7 +48,9 @@ def overview(store) -> None:
     year_status(store, f.window.end.year, f.window.as_of, f.companies)
     safe_days(store, f.window, f.companies)
     _last_arrivals(store)
-    registered(store), parents(store), demo_flags(store)    # the sidebar's and the banner's registry reads
+    registered(store)                                   # the sidebar's and the banner's registry reads
+    parents(store)
+    demo_flags(store)
 
 
 # What the first run imports (app.py, the overview page and ui.charts): ui.serve imports it ahead.
