@@ -93,6 +93,13 @@ def _process(cmd: list[str]) -> tuple[float, float]:
     return wall, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
 
 
+def upload_limit_mb() -> int:
+    """server.maxUploadSize of the app's .streamlit/config.toml (Streamlit's default 200 if unset)."""
+    import tomllib
+    with open(ROOT / ".streamlit" / "config.toml", "rb") as f:
+        return int(tomllib.load(f).get("server", {}).get("maxUploadSize", 200))
+
+
 def bench_ingest(rows: int, tmp: Path, readers: bool = True) -> None:
     """`python -m analytics ingest` of an N-row hazard .xlsx, whole process, against whole processes merely reading
     the same file: pandas + openpyxl (target: ingest ≥ 8× faster) and python-calamine building its rows (target:
@@ -107,7 +114,11 @@ def bench_ingest(rows: int, tmp: Path, readers: bool = True) -> None:
                    capture_output=True)
     t_ingest, rss = _process([py, "-m", "analytics", "--db", str(db), "ingest", str(xlsx)])
     print(f"ingest {rows:,}-row hazard .xlsx via CLI (whole process): {t_ingest:.2f} s, peak RSS {rss:.0f} MB")
+    mb, limit = xlsx.stat().st_size / 2**20, upload_limit_mb()
+    print(f"  the file is {mb:.1f} MB; the upload page takes files up to {limit} MB")
     if not readers:
+        target(f"a {rows:,}-row file can be uploaded on the page (server.maxUploadSize)", f"{mb:.0f} MB ≤ {limit} MB",
+               mb <= limit)
         return
     base = {}
     for label, code in _READERS.items():

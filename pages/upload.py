@@ -1,5 +1,7 @@
 """数据上传 — upload many ledgers at once, see every error of a rejected file, history with revert,
 报送情况, and the company registry."""
+import time
+
 import streamlit as st
 
 from analytics import companies as reg
@@ -34,8 +36,9 @@ with tab_up:
         bar = st.progress(0.0, text="准备中…")
         results = []
         for k, uf in enumerate(files):
-            shown = lambda f, what, k=k, name=uf.name: bar.progress(  # noqa: E731
-                min((k + f) / len(files), 1.0), text=f"{name}（{k + 1}/{len(files)}）：{what} {f:.0%}")
+            shown = lambda f, what, k=k, name=uf.name, t0=time.monotonic(): bar.progress(  # noqa: E731
+                min((k + f) / len(files), 1.0),
+                text=f"{name}（{k + 1}/{len(files)}）：{what} {f:.0%}（已用 {time.monotonic() - t0:.0f} 秒）")
             results.append((actions.upload(s, auth.current(), uf.getvalue(), uf.name, company=company,
                                            period=period or None, address=auth.address(), dry_run=preview,
                                            progress=shown), uf.getvalue()))

@@ -543,6 +543,54 @@ class _Progress:
             sys.stdout.flush()
 
 
+# How fast python-calamine parses a sheet's XML, for the progress of the parse itself (one call, no progress of its
+# own: 10–12 s of a 1,000,000-row file). Measured on this 2-core machine: 86 MB/s alone, 64 MB/s in the server;
+# the slower figure, so the bar rarely waits at its cap.
+PARSE_BYTES_PER_S = 60e6
+TICK_S = 0.25
+
+
+def _parse_bytes(src: str, fmt: str) -> int:
+    """The bytes python-calamine parses: the uncompressed worksheets and shared strings of an .xlsx, the
+    content.xml of an .ods, the file itself otherwise."""
+    try:
+        if fmt in ("xlsx", "ods"):
+            with zipfile.ZipFile(src) as z:
+                return sum(i.file_size for i in z.infolist()
+                           if (n := i.filename.replace("\\", "/").lower()).endswith("content.xml")
+                           or n.startswith("xl/worksheets/") or n.endswith("sharedstrings.xml"))
+        return os.path.getsize(src)
+    except Exception:                               # the parse will say what is wrong
+        return 0
+
+
+def parse_fraction(elapsed: float, expected: float) -> float:
+    """The parse's estimated share done after `elapsed` seconds of an `expected`-second parse, never 1 (it ends
+    when it ends, at most 95 %: then the bar waits rather than claims)."""
+    return min(elapsed / expected, 0.95) if expected > 0 else 0.0
+
+
+class _ParseTicker(threading.Thread):
+    """Progress lines during the parse (the first third of the bar), estimated from the bytes to parse."""
+
+    def __init__(self, n_bytes: int):
+        super().__init__(daemon=True)
+        self.expected, self.stop = n_bytes / PARSE_BYTES_PER_S, threading.Event()
+
+    def run(self) -> None:
+        t0, last = time.monotonic(), 0
+        while not self.stop.wait(TICK_S):
+            done = int(333 * parse_fraction(time.monotonic() - t0, self.expected))
+            if done > last:
+                last = done
+                sys.stdout.write(f"{done} 1000\n")
+                sys.stdout.flush()
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.join()
+
+
 def _write_ipc(path: str, table) -> None:
     import pyarrow as pa
     with pa.OSFile(path, "wb") as f, pa.ipc.new_file(f, table.schema) as w:
@@ -568,8 +616,13 @@ def _parse(src: str, stem: str, tmp: str) -> list[tuple]:
     errors: dict[str, list] = {}
     scan = threading.Thread(target=_find_errors, args=(src, errors), daemon=True)
     scan.start()                                    # zlib and calamine release the GIL
-    loaded = [(i, m, wb.get_sheet_by_index(i)) for i, m in enumerate(meta)
-              if m.typ not in (pc.SheetTypeEnum.ChartSheet, pc.SheetTypeEnum.Vba)]
+    ticker = _ParseTicker(_parse_bytes(src, fmt))
+    ticker.start()
+    try:
+        loaded = [(i, m, wb.get_sheet_by_index(i)) for i, m in enumerate(meta)
+                  if m.typ not in (pc.SheetTypeEnum.ChartSheet, pc.SheetTypeEnum.Vba)]
+    finally:
+        ticker.finish()                             # no tick after the rows' progress begins
     ods = _ods_merges(src) if fmt == "ods" else {}  # calamine gives no merged ranges for .ods
     scan.join()
     total = sum(sh.end[0] + 1 for _, _, sh in loaded if sh.start is not None)

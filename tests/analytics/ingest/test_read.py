@@ -334,3 +334,39 @@ def test_foreign_xls_merged_and_leading_rows():
     rows = only(foreign("merged_range.xls"), "Sheet1").rows
     assert rows[0][:3] == ["A1", "B1", "C1"] and rows[1] == [None] * 8
     assert only(foreign("issues.xls"), "Sheet1").rows == [[None], [0.0]]   # value on row 2 stays on row 2
+
+
+def test_the_parse_itself_reports_progress_up_to_its_cap(monkeypatch, capsys):
+    """python-calamine parses a sheet in one call (10–12 s for a million rows): the child ticks an estimate from
+    the bytes to parse meanwhile, always below the third of the bar that ends with the parse, never claiming it."""
+    assert [read.parse_fraction(e, 2.0) for e in (0, 1, 1.9, 2, 60)] == [0, 0.5, 0.95, 0.95, 0.95]
+    assert read.parse_fraction(3, 0) == 0
+    monkeypatch.setattr(read, "TICK_S", 0.001)
+    ticker = read._ParseTicker(int(read.PARSE_BYTES_PER_S * 0.05))          # a parse expected to take 50 ms
+    ticker.start()
+    out = ""
+    while "316 1000" not in out and ticker.is_alive():                       # 316 = 95 % of the first third
+        out += capsys.readouterr().out
+        ticker.stop.wait(0.01)
+    ticker.finish()
+    out += capsys.readouterr().out
+    done = [int(line.split()[0]) for line in out.splitlines()]
+    assert done and done == sorted(set(done)) and done[-1] == 316 and all(line.endswith(" 1000") for line in out.splitlines())
+    assert capsys.readouterr().out == ""                                     # finished: no tick after the rows begin
+
+
+def test_the_bytes_to_parse_are_the_uncompressed_sheets(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    wb.create_sheet("第二张").append(["x"] * 50)
+    path = tmp_path / "two.xlsx"
+    path.write_bytes(save(wb))
+    with zipfile.ZipFile(path) as z:
+        sheets = sum(i.file_size for i in z.infolist() if i.filename.startswith("xl/worksheets/")
+                     or i.filename.endswith("sharedStrings.xml"))
+        everything = sum(i.file_size for i in z.infolist())
+    assert 0 < read._parse_bytes(str(path), "xlsx") == sheets < everything
+    csv = tmp_path / "a.csv"
+    csv.write_bytes(b"a,b\n1,2\n")
+    assert read._parse_bytes(str(csv), "csv") == 8
+    assert read._parse_bytes(str(tmp_path / "missing.xlsx"), "xlsx") == 0
