@@ -15,9 +15,44 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
+# How long a stopping server waits for the work under way (an upload writing its batch, figures computing).
+FINISH_S = 60.0
+
+
+def finish_work(timeout_s: float = FINISH_S) -> list[str]:
+    """At exit, before the interpreter stops its threads: wait for the script runs still under way and the figures
+    computing in the background. Streamlit's SIGTERM stops the server, not its script threads (daemons), and a
+    daemon thread that the interpreter stops inside DuckDB or pyarrow aborts the whole process ("terminate called
+    after throwing an instance of ''", exit -6 instead of 0: a 1,000,000-row upload stopped this way, 3 December
+    2026). A run that has been asked to stop ends at its next Streamlit call (an upload's progress: every 0.25 s
+    while it reads), else when its engine call returns (the batch's write: seconds). Returns the names of the
+    threads still running after timeout_s."""
+    import threading
+    import time
+    deadline = time.monotonic() + timeout_s
+    me, left = threading.current_thread(), []
+    for _ in range(2):                  # again for the figures a run that just ended began recomputing
+        busy = [t for t in threading.enumerate() if t is not me and t.is_alive()
+                and t.name.startswith(("ScriptRunner", "figures-", "overview-warm"))]
+        for t in busy:
+            t.join(max(deadline - time.monotonic(), 0.0))
+        left = [t.name for t in busy if t.is_alive()]
+    return left
+
+
+def finish_at_exit() -> None:
+    """finish_work when the interpreter exits, before its atexit callbacks: DuckDB's own (registered at its import,
+    run first as they go last in first out) already refuses queries — "the Python interpreter is shutting down".
+    threading's exit callbacks run before any of them (concurrent.futures waits for its workers there)."""
+    import atexit
+    import threading
+    getattr(threading, "_register_atexit", atexit.register)(finish_work)
+
+
 def main(argv: list[str]) -> int:
     from streamlit.web import bootstrap, cli
     from ui import warmup
+    finish_at_exit()
     started = getattr(bootstrap, "_on_server_start", None)      # Streamlit's own step once the server listens
     if started is None:                 # (a private name of streamlit 1.67, pinned): failing that, begin at once
         warmup.start(preload=True)
