@@ -39,9 +39,10 @@ with tab_up:
             shown = lambda f, what, k=k, name=uf.name, t0=time.monotonic(): bar.progress(  # noqa: E731
                 min((k + f) / len(files), 1.0),
                 text=f"{name}（{k + 1}/{len(files)}）：{what} {f:.0%}（已用 {time.monotonic() - t0:.0f} 秒）")
-            results.append((actions.upload(s, auth.current(), uf.getvalue(), uf.name, company=company,
-                                           period=period or None, address=auth.address(), dry_run=preview,
-                                           progress=shown), uf.getvalue()))
+            data = uf.getvalue()
+            res = actions.upload(s, auth.current(), data, uf.name, company=company, period=period or None,
+                                 address=auth.address(), dry_run=preview, progress=shown)
+            results.append((res, data if res.status == "rejected" else None))   # kept only to annotate a rejection
         bar.empty()
         st.session_state["up_results"] = results
         if any(res.status == "loaded" for res, _ in st.session_state["up_results"]):
