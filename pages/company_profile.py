@@ -43,7 +43,7 @@ st.caption(f"安全生产天数：**{widgets.fmt(days['days'], 'day_count')}**�
 st.subheader("与上年同期、与集团对比")
 charts.comparison_table(comparison(s, f.window, ly, company))
 widgets.caption("集团＝全部登记单位的合计（比率按集团全部记录计算，不是各单位比率的平均）；集团内排名 1＝最好"
-                "（比率越高越好，逾期、事故等越少越好；排查数量不排名）；同比箭头绿色＝好转、红色＝变差。", f)
+                "（比率越高越好，逾期、事故等越少越好；排查数量不排名；数值相同者名次相同，注明几家并列）；同比箭头绿色＝好转、红色＝变差。", f)
 
 left, right = st.columns(2)
 with left:

@@ -356,7 +356,7 @@ def _overall(w: _Writer, f: _Facts) -> None:
         if judge:
             colors[(i, 3)] = WORSE if judge == "worse" else BETTER
             (worse if judge == "worse" else better).append(r["label"])
-    w.p(f"主要指标与上年同期（{span_label(f.last_year)}）对比如下（集团内排名：1＝最好）：")
+    w.p(f"主要指标与上年同期（{span_label(f.last_year)}）对比如下（集团内排名：1＝最好，数值相同者并列）：")
     w.table(["指标", "本期", "上年同期", "同比", "集团内排名"], rows, [3.2, 2.4, 2.4, 3.6, 2.0], colors)
     if better or worse:
         w.p("与上年同期相比，" + "；".join([f"{_join(better)}有所好转"] * bool(better)

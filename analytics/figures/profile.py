@@ -24,7 +24,9 @@ def comparison(store: Store, window: Window, last_year: Window, company: str,
                names: tuple[str, ...] = PROFILE_METRICS) -> pd.DataFrame:
     """One row per metric: metric, label, kind, company (this period), company_ly (same period last year),
     group (all registered companies, over the group's rows), rank ("3/8": the company's place among the
-    companies, 1 = best; empty for neutral metrics and where the company's value is undefined)."""
+    companies, 1 = best; "1/200（200家并列）" where others have the same value — at 200 companies most have no
+    accident, and a bare "1/200" would read as the best of the group; empty for neutral metrics and where the
+    company's value is undefined)."""
     now = frame(store, list(names), window, None)
     before = frame(store, list(names), last_year, [company])
     me = now[now["company"] == company].iloc[0]
@@ -38,7 +40,8 @@ def comparison(store: Store, window: Window, last_year: Window, company: str,
         if n not in NEUTRAL and v == v and v is not None:
             vals = peers[n].dropna()
             better = (vals < v) if n in LOWER_IS_BETTER else (vals > v)
-            rank = f"{int(better.sum()) + 1}/{len(vals)}"
+            ties = int((vals == v).sum())           # the company itself among them
+            rank = f"{int(better.sum()) + 1}/{len(vals)}" + (f"（{ties}家并列）" if ties > 1 else "")
         rows.append({"metric": n, "label": BY_NAME[n].label, "kind": BY_NAME[n].kind, "company": v,
                      "company_ly": ly[n], "group": grp[n], "rank": rank})
     return pd.DataFrame(rows)

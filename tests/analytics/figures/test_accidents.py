@@ -74,6 +74,22 @@ def test_profile_against_the_group_and_last_year(loaded):
     assert m["上年同期"].isna().tolist() == [True, False] and m["上年同期"].iloc[1] == 0   # October beside October
 
 
+def test_a_rank_shared_with_others_says_so(tmp_path):
+    """At 200 companies most have no accident: a bare "1/200" would read as the best of the group."""
+    from analytics.companies import add_company
+    s = new_store()
+    for p in golden_files(tmp_path).values():
+        assert ingest_file(s, p, today=dt.date(2026, 11, 5), uploaded_by="测试").status == "loaded"
+    add_company(s, "无台账有限公司")                 # registered, nothing reported: 0 accidents, no rates
+    c = comparison(s, OCT, OCT_LY, HX).set_index("metric")
+    assert c.loc["deaths", "company"] == 0 and c.loc["deaths", "rank"] == "1/3（2家并列）"   # 陇原电力 3 deaths
+    assert c.loc["accidents", "rank"] == "2/3"              # one accident: behind the company without any
+    assert c.loc["rectification_rate", "rank"] == "1/2"     # the company without hazards has no rate: not ranked
+    alone = comparison(s, OCT, OCT_LY, "无台账有限公司").set_index("metric")
+    assert alone.loc["accidents", "rank"] == "1/3" and alone.loc["deaths", "rank"] == "1/3（2家并列）"
+    assert comparison(s, OCT, OCT_LY, LY).set_index("metric").loc["deaths", "rank"] == "3/3"
+
+
 def test_profile_series_asked_together_equal_each_series_alone(loaded):
     from analytics.figures import metrics
     from analytics.figures.profile import PROFILE_SERIES
