@@ -370,3 +370,19 @@ def test_the_bytes_to_parse_are_the_uncompressed_sheets(tmp_path):
     csv.write_bytes(b"a,b\n1,2\n")
     assert read._parse_bytes(str(csv), "csv") == 8
     assert read._parse_bytes(str(tmp_path / "missing.xlsx"), "xlsx") == 0
+
+
+def test_a_big_read_gets_time_in_proportion_to_what_it_parses(tmp_path):
+    assert read.read_timeout(0) == 60 and read.read_timeout(670_000_000) == 127
+    assert read.read_timeout(10 ** 12) == read.MAX_PARSE_TIMEOUT_S == 300      # sizes a crafted zip may claim
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    data = save(wb)
+    reading = read.start_read(data, "small.xlsx")
+    try:
+        path = tmp_path / "small.xlsx"
+        path.write_bytes(data)
+        assert reading.timeout == read.read_timeout(read._parse_bytes(str(path), "xlsx")) < 61
+        assert [s.name for s in reading.result()] == ["Sheet"]
+    finally:
+        reading.cancel()
