@@ -352,12 +352,12 @@ def _overall(w: _Writer, f: _Facts) -> None:
     for i, r in enumerate(comparison(f.store, f.window, f.last_year, f.company).to_dict("records")):
         words, judge = change(r["metric"], r["company"], r["company_ly"])
         rows.append([r["label"], fmt(r["metric"], r["company"]), fmt(r["metric"], r["company_ly"]), words,
-                     r["rank"] or "—"])
+                     (r["place"] + " 并列" * (r["ties"] > 1)) or "—"])      # how many share it: on 单位画像
         if judge:
             colors[(i, 3)] = WORSE if judge == "worse" else BETTER
             (worse if judge == "worse" else better).append(r["label"])
     w.p(f"主要指标与上年同期（{span_label(f.last_year)}）对比如下（集团内排名：1＝最好，数值相同者并列）：")
-    w.table(["指标", "本期", "上年同期", "同比", "集团内排名"], rows, [3.2, 2.4, 2.4, 3.6, 2.0], colors)
+    w.table(["指标", "本期", "上年同期", "同比", "集团内排名"], rows, [3.0, 2.3, 2.3, 3.6, 2.4], colors)
     if better or worse:
         w.p("与上年同期相比，" + "；".join([f"{_join(better)}有所好转"] * bool(better)
                                      + [f"{_join(worse)}有所恶化，须引起高度重视"] * bool(worse)) + "。")

@@ -26,7 +26,8 @@ def comparison(store: Store, window: Window, last_year: Window, company: str,
     group (all registered companies, over the group's rows), rank ("3/8": the company's place among the
     companies, 1 = best; "1/200（200家并列）" where others have the same value — at 200 companies most have no
     accident, and a bare "1/200" would read as the best of the group; empty for neutral metrics and where the
-    company's value is undefined)."""
+    company's value is undefined), and its parts: place ("1/200") and ties (how many companies have that value,
+    the company included; 0 where it is not ranked)."""
     now = frame(store, list(names), window, None)
     before = frame(store, list(names), last_year, [company])
     me = now[now["company"] == company].iloc[0]
@@ -36,14 +37,14 @@ def comparison(store: Store, window: Window, last_year: Window, company: str,
     rows = []
     for n in names:
         v = me[n]
-        rank = ""
+        place, ties = "", 0
         if n not in NEUTRAL and v == v and v is not None:
             vals = peers[n].dropna()
             better = (vals < v) if n in LOWER_IS_BETTER else (vals > v)
-            ties = int((vals == v).sum())           # the company itself among them
-            rank = f"{int(better.sum()) + 1}/{len(vals)}" + (f"（{ties}家并列）" if ties > 1 else "")
+            place, ties = f"{int(better.sum()) + 1}/{len(vals)}", int((vals == v).sum())   # ties: itself included
         rows.append({"metric": n, "label": BY_NAME[n].label, "kind": BY_NAME[n].kind, "company": v,
-                     "company_ly": ly[n], "group": grp[n], "rank": rank})
+                     "company_ly": ly[n], "group": grp[n], "place": place, "ties": ties,
+                     "rank": place + (f"（{ties}家并列）" if ties > 1 else "")})
     return pd.DataFrame(rows)
 
 

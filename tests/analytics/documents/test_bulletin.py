@@ -78,6 +78,7 @@ def test_golden_bulletin_states_the_known_figures(golden):
     assert comp["隐患整改率"] == ["40.0%", "—", "—", "1/1"]
     assert comp["排查隐患"] == ["5 项", "0 项", "↑ 增加 5 项", "—"]
     assert comp["事故起数"][2] == "持平"
+    assert comp["事故起数"][3] == "1/2 并列" and comp["逾期未整改"][3] == "2/2"     # neither company had one
 
     # 二: found 5, rectified 2, 40.0 %, on time 33.3 %, overdue 2 (ageing), major open LY-03
     assert "共排查隐患 5 项，已整改 2 项，隐患整改率 40.0%；按期整改率 33.3%" in text
