@@ -251,8 +251,10 @@ class Reading:
         src, self.out = os.path.join(self.tmp, "upload." + container), os.path.join(self.tmp, "out.pickle")
         with open(src, "wb") as f:
             f.write(data)
-        self.timeout = read_timeout(_parse_bytes(src, "xlsx" if container == "zip" else container))
-        cmd = [sys.executable, "-P", os.path.abspath(__file__), "--child", src, self.out, stem, f"{self.timeout:.0f}"]
+        n_bytes = _parse_bytes(src, "xlsx" if container == "zip" else container)     # the child's ticks too
+        self.timeout = read_timeout(n_bytes)
+        cmd = [sys.executable, "-P", os.path.abspath(__file__), "--child", src, self.out, stem, f"{self.timeout:.0f}",
+               str(n_bytes)]
         self.err = open(os.path.join(self.tmp, "stderr"), "w+b")
         # SIGTERM is held from before the fork until the child is recorded (self.proc, the finalizer): the CLI's
         # handler raises, and raised inside Popen (after the exec, before Popen returns) it would orphan a child
@@ -439,7 +441,7 @@ def _import_cells(capped: bool) -> None:
             pass
 
 
-def _child_main(src: str, out: str, stem: str) -> None:
+def _child_main(src: str, out: str, stem: str, n_bytes: int | None = None) -> None:
     gc.disable()                                    # short-lived, builds many objects
     capped = False
     try:
@@ -455,7 +457,7 @@ def _child_main(src: str, out: str, stem: str) -> None:
         pass                                        # not Linux: the timeout still holds
     threading.Thread(target=_import_cells, args=(capped,), daemon=True).start()
     try:
-        result = ("ok", _parse(src, stem, os.path.dirname(out)))
+        result = ("ok", _parse(src, stem, os.path.dirname(out), n_bytes))
     except ReadError as e:
         result = ("err", str(e))
     except MemoryError:
@@ -607,7 +609,7 @@ def _write_ipc(path: str, table) -> None:
         w.write_table(table)
 
 
-def _parse(src: str, stem: str, tmp: str) -> list[tuple]:
+def _parse(src: str, stem: str, tmp: str, n_bytes: int | None = None) -> list[tuple]:
     container = src.rsplit(".", 1)[1]
     if container == "csv":
         with open(src, "rb") as f:
@@ -626,7 +628,7 @@ def _parse(src: str, stem: str, tmp: str) -> list[tuple]:
     errors: dict[str, list] = {}
     scan = threading.Thread(target=_find_errors, args=(src, errors), daemon=True)
     scan.start()                                    # zlib and calamine release the GIL
-    ticker = _ParseTicker(_parse_bytes(src, fmt))
+    ticker = _ParseTicker(_parse_bytes(src, fmt) if n_bytes is None else n_bytes)   # given by the parent
     ticker.start()
     try:
         loaded = [(i, m, wb.get_sheet_by_index(i)) for i, m in enumerate(meta)
@@ -947,4 +949,4 @@ def _die_with_parent(tmp: str, timeout_s: float = PARSE_TIMEOUT_S) -> None:
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
     _die_with_parent(os.path.dirname(sys.argv[3]), float(sys.argv[5]) if len(sys.argv) > 5 else PARSE_TIMEOUT_S)
-    _child_main(*sys.argv[2:5])
+    _child_main(*sys.argv[2:5], *[int(x) for x in sys.argv[6:7]])
