@@ -23,7 +23,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest tests/browser                                 # the real browser, one at a time
 
 bench: $(VENV)/.installed
-	$(PY) -m bench
+	$(PY) -m bench --big-rows 1000000
 
 templates: $(VENV)/.installed
 	$(PY) -m analytics templates data/templates
