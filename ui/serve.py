@@ -29,15 +29,16 @@ def finish_work(timeout_s: float = FINISH_S) -> list[str]:
     threads still running after timeout_s."""
     import threading
     import time
+    # Nothing is imported here (an import at exit fails: pandas' would register an exit callback too late); a
+    # module not imported yet has started no thread.
+    cache, warmup = sys.modules.get("analytics.figures.cache"), sys.modules.get("ui.warmup")
     deadline = time.monotonic() + timeout_s
-    me, left = threading.current_thread(), []
-    for _ in range(2):                  # again for the figures a run that just ended began recomputing
-        busy = [t for t in threading.enumerate() if t is not me and t.is_alive()
-                and t.name.startswith(("ScriptRunner", "figures-", "overview-warm"))]
-        for t in busy:
-            t.join(max(deadline - time.monotonic(), 0.0))
-        left = [t.name for t in busy if t.is_alive()]
-    return left
+    runs = [t for t in threading.enumerate() if t.name.startswith("ScriptRunner")]    # Streamlit's script threads
+    runs += warmup.STARTED if warmup else []
+    for t in runs:
+        t.join(max(deadline - time.monotonic(), 0.0))
+    figures = cache.join_rewarm(max(deadline - time.monotonic(), 0.0)) if cache else []   # also those just begun
+    return [t.name for t in [*runs, *figures] if t.is_alive()]
 
 
 def finish_at_exit() -> None:

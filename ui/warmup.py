@@ -58,6 +58,9 @@ FIRST_RUN_MODULES = ("analytics.store.db", "analytics.figures.cache", "analytics
                      "analytics.figures.scorecard", "ui.state", "ui.auth", "ui.theme", "ui.widgets", "ui.charts")
 
 
+STARTED: list[threading.Thread] = []
+
+
 def start(preload: bool = False) -> threading.Thread:
     """Import the engine and warm the overview in a background thread (see the module docstring). preload=True
     (ui.serve, before Streamlit starts): import every module of the first run too."""
@@ -77,5 +80,6 @@ def start(preload: bool = False) -> threading.Thread:
             return
         cache.warm(store, overview, name="overview-warm")
     t = threading.Thread(target=run, name="overview-warm-start", daemon=True)
+    STARTED.append(t)               # a stopping server waits for it (ui.serve.finish_work)
     t.start()
     return t

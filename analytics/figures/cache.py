@@ -269,12 +269,15 @@ def warm(store, work, name: str = "figures-warm") -> threading.Thread | None:
     return t
 
 
-def join_rewarm() -> None:
-    """Wait for running rewarm threads (before closing a store that they may be reading)."""
+def join_rewarm(timeout_s: float | None = None) -> list[threading.Thread]:
+    """Wait for running rewarm and warm threads (before closing a store that they may be reading, or a server's
+    exit), at most timeout_s in all. Returns those still running."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
     with _lock:
         threads = list(_rewarming)
     for t in threads:
-        t.join()
+        t.join(None if deadline is None else max(deadline - time.monotonic(), 0.0))
+    return [t for t in threads if t.is_alive()]
 
 
 def _evict() -> None:

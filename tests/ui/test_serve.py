@@ -45,16 +45,20 @@ def test_a_stopping_server_lets_the_query_under_way_finish():
     assert "terminate called" not in r.stderr
 
 
-def test_finish_work_waits_for_script_runs_within_its_bound():
+def test_finish_work_waits_for_script_runs_and_figures_within_its_bound(tmp_path):
+    from analytics.figures import cache
+    from analytics.store.db import Store
     release = threading.Event()
     done = threading.Thread(target=release.wait, args=(0.05,), name="ScriptRunner.scriptThread", daemon=True)
-    stuck = threading.Thread(target=release.wait, name="figures-rewarm", daemon=True)
     other = threading.Thread(target=release.wait, name="someone-else", daemon=True)
-    for t in (done, stuck, other):
+    for t in (done, other):
         t.start()
+    store = Store(tmp_path / "w.duckdb")
+    stuck = cache.warm(store, lambda s: release.wait(), name="figures-warm")     # figures computing meanwhile
     try:
-        assert finish_work(timeout_s=0.5) == ["figures-rewarm"]     # the unrelated thread is not waited for
-        assert not done.is_alive() and stuck.is_alive()
+        assert finish_work(timeout_s=0.5) == ["figures-warm"]       # the unrelated thread is not waited for
+        assert not done.is_alive() and stuck.is_alive() and other.is_alive()
     finally:
         release.set()
-    assert finish_work(timeout_s=5) == []
+    assert finish_work(timeout_s=5) == [] and not stuck.is_alive()
+    store.close()
