@@ -56,7 +56,8 @@ with tab_up:
             st.markdown(f"**{safe.md(res.file)}** {'将修改' if res.status == 'preview' else '修改了'}以下记录（原值 → 新值）：")
             st.dataframe(changes, hide_index=True, width="stretch")
         if res.errors:
-            st.dataframe(widgets.issues_view(res.errors), hide_index=True, width="stretch")
+            if any(e.sheet or e.row for e in res.errors) or any(e.message not in res.message for e in res.errors):
+                st.dataframe(widgets.issues_view(res.errors), hide_index=True, width="stretch")   # else: said above
             if res.status == "rejected" and any(e.row for e in res.errors):
                 marked, name = manage.annotated(res, data)     # built once per rejected file
                 if marked is None:

@@ -253,10 +253,22 @@ def flag_rules(rules: dict[str, str]) -> None:
     st.markdown("\n".join(f"- **{k}**：{v}" for k, v in rules.items()))
 
 
+_PLACE = ("工作表", "行号", "单元格", "列", "单元格内容")
+
+
 def issues_view(issues) -> pd.DataFrame:
-    """Errors or warnings of a file as a table: 工作表, 行号, 单元格, 列, 单元格内容, 原因."""
-    return pd.DataFrame([{"级别": x.level, "工作表": x.sheet, "行号": x.row, "单元格": getattr(x, "cell", None),
-                          "列": x.column, "单元格内容": x.value, "原因": x.message} for x in issues])
+    """Errors or warnings of a file as a table: 级别, 工作表, 行号, 单元格, 列, 单元格内容, 原因. A place that no
+    issue of the table has (a file-level error such as 未识别出台账: no sheet, row or cell) is left out, one that
+    some lack is blank, and an empty cell of a row reads （空） — st.dataframe draws a missing value as "None"."""
+    df = pd.DataFrame([{"级别": x.level, "工作表": x.sheet, "行号": x.row, "单元格": getattr(x, "cell", None),
+                        "列": x.column, "单元格内容": x.value, "原因": x.message} for x in issues],
+                      columns=["级别", *_PLACE, "原因"])
+    in_row = df["行号"].notna()
+    df["单元格内容"] = df["单元格内容"].where(df["单元格内容"].fillna("") != "", in_row.map({True: "（空）", False: None}))
+    df = df.drop(columns=[c for c in _PLACE if df[c].isna().all()])
+    if "行号" in df and not in_row.all():           # numbers where every issue has one, else text (blank: none)
+        df["行号"] = [str(int(r)) if r == r else "" for r in df["行号"]]
+    return df.fillna("")
 
 
 CHANGE_COLUMNS = {"label": "记录", "company": "单位", "field": "字段", "old_value": "原值", "new_value": "新值"}

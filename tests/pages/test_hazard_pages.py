@@ -118,3 +118,12 @@ def test_upload_of_a_bad_file_lists_every_error_and_loads_nothing(monkeypatch, t
     assert table["列"].tolist() == ["发现日期", "隐患等级", "整改完成日期"]
     assert at.tabs[1] is not None
     assert any("还没有上传记录" in i.value for i in at.info)
+
+    # a file with no ledger in it: the one reason is in the red box; no table of empty places repeats it
+    other = xlsx(tmp_path / "other.xlsx", {"Sheet1": [["姓名", "电话"], ["张三", "123"]]})
+    at.file_uploader[0].set_value([("other.xlsx", other.read_bytes(), XLSX)])
+    at.run()
+    at.button(key="up_go").click().run()
+    assert not at.exception
+    assert any("other.xlsx" in e.value and "未识别出台账" in e.value for e in at.error), [e.value for e in at.error]
+    assert not [d for d in at.dataframe if "原因" in d.value.columns]
