@@ -546,6 +546,7 @@ class _SheetWriter:
 class _Progress:
     """Progress lines for the parent ("done total"): the parse counts for a third, the rows converted for the rest."""
     rows, total = 0, 0
+    fallback = None                                 # why the native scanner left the file to python-calamine
 
     @classmethod
     def report(cls) -> None:
@@ -620,6 +621,15 @@ def _parse(src: str, stem: str, tmp: str, n_bytes: int | None = None) -> list[tu
         return [w.finish(stem, False, [])]
     fmt = "xls" if container == "ole" else _zip_format(src)
     os.rename(src, src := src[: -len(container)] + fmt)    # calamine picks its reader by suffix
+    if fmt == "xlsx":
+        ticker = _ParseTicker(_parse_bytes(src, fmt) if n_bytes is None else n_bytes)
+        ticker.start()
+        try:
+            fast = _read_native(src, tmp)
+        finally:
+            ticker.finish()
+        if fast is not None:
+            return fast
     import python_calamine as pc
     wb = pc.CalamineWorkbook.from_path(src)
     meta = wb.sheets_metadata
@@ -645,6 +655,35 @@ def _parse(src: str, stem: str, tmp: str, n_bytes: int | None = None) -> list[tu
         result.append(_write_sheet(sh, m.name, m.visible != pc.SheetVisibleEnum.Visible, tmp, i,
                                    errors.get(m.name, []), ods.get(m.name, [])))
     return result
+
+
+def _native():
+    if __package__:
+        from . import native
+    else:
+        import native                               # stdlib + pyarrow + the compiled _xlsxscan
+    return native
+
+
+def _read_native(src: str, tmp: str) -> list[tuple] | None:
+    """The sheets of an .xlsx read by the native scanner (native.py), or None when python-calamine must read it:
+    the scanner is not built, or the file holds something outside what it reads (it says what)."""
+    native = _native()
+    if not native.available() or os.environ.get("LEDGER_XLSX_SCANNER") == "off":
+        return None                                 # "off": python-calamine reads every file (tests, diagnosis)
+    try:
+        sheets = native.read_xlsx(src, tmp, MAX_SHEETS, MAX_ROWS, MAX_COLS, _cells().MIXED, _write_ipc)
+    except MemoryError:
+        raise
+    except Exception as e:                          # Unsupported, or a damaged part: python-calamine says what
+        _Progress.fallback = f"{type(e).__name__}: {e}"
+        return None
+    for s in sheets:
+        if len(s) == 3:                             # (name, hidden, "rows" | "cols"): beyond a cap
+            raise ReadError(_MSG[s[2]].format(s[0]))
+    _Progress.total = _Progress.rows = max(sum(s[2] for s in sheets), 1)
+    _Progress.report()
+    return sheets
 
 
 def _merges(sheet) -> list[tuple[int, int, int, int]]:
