@@ -44,6 +44,7 @@ static int buf_reserve(Buf *b, size_t more) {
 }
 
 static int buf_put(Buf *b, const void *src, size_t n) {
+    if (!n) return 1;
     if (!buf_reserve(b, n)) return 0;
     memcpy(b->d + b->n, src, n);
     b->n += n;
@@ -238,7 +239,7 @@ static const char *read_rich(const char *p, const char *end, const char *closing
             if (!lt2 || (size_t)(end - lt2) < 4 || memcmp(lt2, "</t>", 4)) FAIL(err, "t content");
             if (!phonetic) {
                 size_t vl;
-                const char *sp = get_attr(&t, "space", &vl);
+                const char *sp = get_attr(&t, "xml:space", &vl);
                 int preserve = sp && vl == 8 && !memcmp(sp, "preserve", 8);
                 size_t start = b->n;
                 int r = decode_text(p, lt2, b);
@@ -632,8 +633,8 @@ static void free_cells(Cells *c) {
 /* sheet(xml, sst_offsets, n_sst, formats, is_1904, max_rows, max_cols) ->
  *   (status, n_rows, width, texts_offsets, texts, tail, columns)
  * status: "ok", "rows" (a cell at or beyond max_rows), "cols" (a value beyond max_cols).
- * columns: for j < width, None (nothing) or (dominant kind, payload int64 × n_rows, validity bitmap,
- *   exception rows int32, exception kinds int8, exception payloads int64). Payloads: a string's index into the
+ * columns: for j < width, None (nothing) or (dominant kind, payload int64 × n_rows or None, validity bitmap,
+ *   number of exceptions, their payloads int64 × n then rows int32 × n then kinds int8 × n). Payloads: a string's index into the
  *   shared strings followed by the sheet's texts; a float's bits; 0/1; microseconds (datetime since 1970, time
  *   of day, duration); days since 1970 (date). */
 static PyObject *py_sheet(PyObject *self, PyObject *args) {
@@ -724,8 +725,8 @@ static PyObject *py_sheet(PyObject *self, PyObject *args) {
             objs[4 * j + 2] = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n_exc[j] * 13);
             if (!objs[4 * j + 2]) { bad = 1; break; }
             char *b = PyBytes_AS_STRING(objs[4 * j + 2]);
-            er[j] = (int32_t *)b;
-            ep[j] = (int64_t *)(b + n_exc[j] * 4);
+            ep[j] = (int64_t *)b;                   /* payloads first: 8-byte aligned */
+            er[j] = (int32_t *)(b + n_exc[j] * 8);
             ek[j] = (int8_t *)(b + n_exc[j] * 12);
         }
     }

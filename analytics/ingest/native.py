@@ -198,12 +198,12 @@ def _exceptions(j: int, n: int, buf: bytes, strings, mixed):
     import pyarrow as pa
     import pyarrow.compute as pc
     b = pa.py_buffer(buf)
-    rows = pa.Array.from_buffers(pa.int32(), n, [None, b.slice(0, 4 * n)])
-    pays = pa.Array.from_buffers(pa.int64(), n, [None, b.slice(4 * n, 8 * n)])
+    pays = pa.Array.from_buffers(pa.int64(), n, [None, b.slice(0, 8 * n)])
+    rows = pa.Array.from_buffers(pa.int32(), n, [None, b.slice(8 * n, 4 * n)])
     kinds = pa.Array.from_buffers(pa.int8(), n, [None, b.slice(12 * n, n)])
     is_ = lambda *ks: pc.is_in(kinds, pa.array(ks, pa.int8()))            # noqa: E731
     s = strings.take(pc.if_else(is_(K_STR, K_ERROR), pays, pa.scalar(None, pa.int64())))
-    floats = pa.Array.from_buffers(pa.float64(), n, [None, b.slice(4 * n, 8 * n)])
+    floats = pa.Array.from_buffers(pa.float64(), n, [None, b.slice(0, 8 * n)])
     f = pc.if_else(is_(K_FLOAT), floats,
                    pc.if_else(is_(K_BOOL), pc.cast(pays, pa.float64(), safe=False), pa.scalar(None, pa.float64())))
     i = pc.if_else(is_(K_TIME, K_DELTA), pays, pa.scalar(None, pa.int64()))
