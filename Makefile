@@ -10,7 +10,7 @@ SCANNER := analytics/ingest/_xlsxscan$(shell $(PYTHON) -c "import sysconfig; pri
 .PHONY: run test bench demo templates clean
 
 $(SCANNER): analytics/ingest/_xlsxscan.c $(VENV)/.installed
-	$(CC) -O2 -Wall -shared -fPIC -I"$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['include'])")" -o $@ $<
+	$(CC) -O2 -Wall -pthread -shared -fPIC -I"$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['include'])")" -o $@ $<
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)

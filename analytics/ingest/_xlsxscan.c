@@ -17,6 +17,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,7 +424,12 @@ typedef struct {
     Buf row, col, kind, pay;                         /* int32, int32, uint8, int64 per cell holding something */
     Buf toffs, tbuf;                                 /* texts of the sheet (inline strings, str results, errors) */
     const char *tail;                                /* just after </sheetData> */
+    int64_t first, last;                             /* row * 2^20 + col of the first and last cell, or -1 */
 } Cells;
+
+static void free_cells_parts(Cells *c) {
+    free(c->row.d); free(c->col.d); free(c->kind.d); free(c->pay.d); free(c->toffs.d); free(c->tbuf.d);
+}
 
 static const char *ERRORS[] = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", NULL};
 
@@ -458,36 +464,51 @@ static int text_done(Cells *c, size_t start, Err *err, int64_t *pay, uint8_t *ki
     return 1;
 }
 
-static const char *scan_sheet(const char *p, const char *end, const Ctx *ctx, Cells *c, Err *err) {
-    int empty = 0;
-    p = root(p, end, "worksheet", &empty, err);
+/* The worksheet's start, up to just inside <sheetData>; NULL with err->why, or *empty when there are no cells. */
+static const char *scan_prelude(const char *p, const char *end, Cells *c, int *empty, Err *err) {
+    int root_empty = 0;
+    *empty = 0;
+    p = root(p, end, "worksheet", &root_empty, err);
     if (!p) return NULL;
-    if (empty) FAIL(err, "empty worksheet");
-    int32_t zero = 0;
-    if (!buf_put(&c->toffs, &zero, 4)) { err->nomem = 1; return NULL; }
+    if (root_empty) FAIL(err, "empty worksheet");
     for (;;) {                                      /* to <sheetData> */
         const char *lt = memchr(p, '<', (size_t)(end - p));
-        if (!lt) { c->tail = end; return end; }     /* no sheetData: calamine's error, or an empty sheet */
+        if (!lt) FAIL(err, "no sheetData");         /* calamine's error to give */
         Tag t;
         if (lt + 1 < end && (lt[1] == '!' || lt[1] == '?')) FAIL(err, "comment before sheetData");
         if (!parse_tag(lt, end, &t)) FAIL(err, "tag before sheetData");
         p = t.next;
         if (!t.closing && name_is(&t, "sheetData")) {
-            if (t.selfclose) { c->tail = p; return p; }
-            break;
+            if (t.selfclose) { c->tail = p; *empty = 1; }
+            return p;
         }
         if (t.closing && name_is(&t, "worksheet")) FAIL(err, "no sheetData");
     }
+}
+
+/* The cells from p: to </sheetData> (c->tail set after it), or, with `stop`, to the tag that starts at stop (the
+ * other thread's half) - returned. */
+static const char *scan_cells(const char *p, const char *end, const char *stop, const Ctx *ctx, Cells *c, Err *err) {
+    int32_t zero = 0;
+    if (!buf_put(&c->toffs, &zero, 4)) { err->nomem = 1; return NULL; }
     int64_t last = -1;                              /* row * 2^20 + col of the previous cell */
     for (;;) {
         const char *lt = memchr(p, '<', (size_t)(end - p));
         if (!lt) FAIL(err, "unterminated sheetData");
+        if (stop && lt >= stop) {
+            if (lt != stop) FAIL(err, "split");
+            return lt;
+        }
         Tag t;
         if (!parse_tag(lt, end, &t)) FAIL(err, "tag in sheetData");
         p = t.next;
         if (name_is(&t, "row")) continue;
         if (t.closing) {
-            if (name_is(&t, "sheetData")) { c->tail = p; return p; }
+            if (name_is(&t, "sheetData")) {
+                if (stop) FAIL(err, "split");
+                c->tail = p;
+                return p;
+            }
             FAIL(err, "closing tag in sheetData");
         }
         if (!name_is(&t, "c")) FAIL(err, "element in sheetData");
@@ -498,6 +519,8 @@ static const char *scan_sheet(const char *p, const char *end, const Ctx *ctx, Ce
         int64_t here = (int64_t)row * (1 << 20) + col;
         if (here <= last || col >= (1 << 20)) FAIL(err, "cells out of order");
         last = here;
+        if (c->first < 0) c->first = here;
+        c->last = here;
         int fmt = F_OTHER;
         if (s) {
             size_t id = 0;
@@ -622,13 +645,88 @@ static const char *scan_sheet(const char *p, const char *end, const Ctx *ctx, Ce
     }
 }
 
+/* Two halves of a large sheet are scanned side by side (the child has the machine's second core): the second
+ * starts at a <row> tag near the middle, its texts and cells are appended to the first's after both finish. */
+#define PARALLEL_MIN (4 << 20)
+
+typedef struct { const char *p, *end; const Ctx *ctx; Cells c; Err err; const char *ret; } Half;
+
+static void *half_main(void *arg) {
+    Half *h = arg;
+    h->ret = scan_cells(h->p, h->end, NULL, h->ctx, &h->c, &h->err);
+    return NULL;
+}
+
+static int merge(Cells *a, Cells *b, Py_ssize_t n_sst, Err *err) {
+    if (a->last >= 0 && b->first >= 0 && b->first <= a->last) { err->why = "cells out of order"; return 0; }
+    if (a->tbuf.n + b->tbuf.n > INT32_MAX) { err->why = "texts too long"; return 0; }
+    int64_t texts_a = (int64_t)(a->toffs.n / 4) - 1;
+    int32_t base = (int32_t)a->tbuf.n;
+    const int32_t *bo = (const int32_t *)b->toffs.d;
+    size_t nb_off = b->toffs.n / 4;
+    if (!buf_put(&a->tbuf, b->tbuf.d, b->tbuf.n) || !buf_reserve(&a->toffs, (nb_off ? nb_off - 1 : 0) * 4)) {
+        err->nomem = 1;
+        return 0;
+    }
+    for (size_t i = 1; i < nb_off; i++) {
+        int32_t o = bo[i] + base;
+        buf_put(&a->toffs, &o, 4);
+    }
+    size_t n = b->kind.n;
+    const uint8_t *k = (const uint8_t *)b->kind.d;
+    int64_t *pay = (int64_t *)b->pay.d;
+    for (size_t i = 0; i < n; i++)
+        if ((k[i] == K_STR || k[i] == K_ERROR || k[i] == K_EMPTYSTR) && pay[i] >= n_sst) pay[i] += texts_a;
+    if (!buf_put(&a->row, b->row.d, b->row.n) || !buf_put(&a->col, b->col.d, b->col.n)
+        || !buf_put(&a->kind, b->kind.d, b->kind.n) || !buf_put(&a->pay, b->pay.d, b->pay.n)) {
+        err->nomem = 1;
+        return 0;
+    }
+    a->tail = b->tail;
+    if (b->last >= 0) a->last = b->last;
+    if (a->first < 0) a->first = b->first;
+    return 1;
+}
+
+static const char *scan_sheet(const char *p, const char *end, const Ctx *ctx, Cells *c, Err *err) {
+    int empty;
+    const char *q = scan_prelude(p, end, c, &empty, err);
+    if (!q) return NULL;
+    if (empty) {
+        int32_t zero = 0;
+        if (!buf_put(&c->toffs, &zero, 4)) { err->nomem = 1; return NULL; }
+        return q;
+    }
+    const char *mid = NULL;
+    if ((size_t)(end - q) > PARALLEL_MIN) {
+        const char *m = q + (end - q) / 2;
+        while ((m = memmem(m, (size_t)(end - m), "<row", 4)) && m + 4 < end && m[4] != ' ' && m[4] != '>')
+            m += 4;
+        if (m && m + 4 < end) mid = m;
+    }
+    Half h;
+    pthread_t th;
+    if (mid) {
+        memset(&h, 0, sizeof h);
+        h.p = mid; h.end = end; h.ctx = ctx;
+        h.c.first = h.c.last = -1;
+        if (pthread_create(&th, NULL, half_main, &h)) mid = NULL;
+    }
+    const char *ra = scan_cells(q, end, mid, ctx, c, err);
+    if (!mid) return ra;
+    pthread_join(th, NULL);
+    const char *ret = NULL;
+    if (ra && !h.ret) *err = h.err;
+    else if (ra && merge(c, &h.c, ctx->n_sst, err)) ret = h.ret;
+    free_cells_parts(&h.c);
+    return ret;
+}
+
 /* --- columns ----------------------------------------------------------------------------------------------- */
 
 static int typed(int k) { return k == K_STR || k == K_FLOAT || k == K_BOOL || k == K_DATETIME || k == K_DATE; }
 
-static void free_cells(Cells *c) {
-    free(c->row.d); free(c->col.d); free(c->kind.d); free(c->pay.d); free(c->toffs.d); free(c->tbuf.d);
-}
+static void free_cells(Cells *c) { free_cells_parts(c); }
 
 /* sheet(xml, sst_offsets, n_sst, formats, is_1904, max_rows, max_cols) ->
  *   (status, n_rows, width, texts_offsets, texts, tail, columns)
@@ -644,6 +742,7 @@ static PyObject *py_sheet(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*y*ny*pnn", &in, &so, &n_sst, &fm, &is1904, &max_rows, &max_cols)) return NULL;
     Cells c;
     memset(&c, 0, sizeof c);
+    c.first = c.last = -1;
     Err err = {0};
     Ctx ctx = {fm.buf, (size_t)fm.len, so.buf, n_sst, is1904};
     PyObject *res = NULL;

@@ -314,3 +314,20 @@ def test_without_the_scanner_calamine_reads_everything(monkeypatch, tmp_path):
     monkeypatch.setattr(native, "_xlsxscan", None)
     data = package('<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>')
     assert scanned(data, tmp_path) == (None, None)
+
+
+def test_a_large_sheet_is_scanned_in_two_halves_as_one(tmp_path, monkeypatch):
+    """Over 4 MB of sheet XML the scanner splits the cells at a <row> near the middle and scans both halves side
+    by side: texts, numbers, dates and an exception on either side of the split come out as one sheet."""
+    n = 40_000
+    rows = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>第{i}行&amp;</t></is></c>'
+                   f'<c r="B{i}" s="1"><v>{46000 + i % 300}</v></c><c r="C{i}" t="s"><v>{i % 2}</v></c>'
+                   + (f'<c r="D{i}" t="str"><v>文本{i}</v></c>' if i % 9999 == 0 else f'<c r="D{i}"><v>{i}.5</v></c>')
+                   + "</row>" for i in range(1, n + 1))
+    assert len(rows.encode()) > 4 << 20
+    data = package(f"<sheetData>{rows}</sheetData>", "<si><t>甲</t></si><si><t>乙</t></si>",
+                   '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>')
+    [s] = same_as_calamine(data, tmp_path, monkeypatch)
+    assert s.n_rows == n and s.rows[n - 1] == [f"第{n}行&", dt.date(1900, 1, 1) + dt.timedelta(days=46000 + n % 300 - 2),
+                                               "甲", n + 0.5]
+    assert s.other[3] == {i - 1: f"文本{i}" for i in range(9999, n + 1, 9999)}
