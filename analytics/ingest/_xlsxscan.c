@@ -30,7 +30,7 @@ static PyObject *Unsupported;
 
 typedef struct { char *d; size_t n, cap; } Buf;
 
-static int buf_reserve(Buf *b, size_t more) {
+static int buf_reserve(Buf *b, size_t more) {   /* room for `more` bytes */
     if (b->n + more <= b->cap) return 1;
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < b->n + more) {
@@ -44,9 +44,9 @@ static int buf_reserve(Buf *b, size_t more) {
     return 1;
 }
 
-static int buf_put(Buf *b, const void *src, size_t n) {
+static inline int buf_put(Buf *b, const void *src, size_t n) {
     if (!n) return 1;
-    if (!buf_reserve(b, n)) return 0;
+    if (b->n + n > b->cap && !buf_reserve(b, n)) return 0;
     memcpy(b->d + b->n, src, n);
     b->n += n;
     return 1;
@@ -113,10 +113,10 @@ static int parse_tag(const char *p, const char *end, Tag *t) {
     }
 }
 
-static int name_is(const Tag *t, const char *name) {
-    size_t n = strlen(name);
+static int name_is_n(const Tag *t, const char *name, size_t n) {
     return t->nlen == n && memcmp(t->name, name, n) == 0;
 }
+#define name_is(t, lit) name_is_n((t), "" lit, sizeof("" lit) - 1)   /* string literals only */
 
 /* The value of attribute `name` (no prefix) of a tag, or NULL. */
 static const char *get_attr(const Tag *t, const char *name, size_t *len) {
@@ -138,6 +138,29 @@ static const char *get_attr(const Tag *t, const char *name, size_t *len) {
         q = close + 1;
     }
     return NULL;
+}
+
+/* The r, s and t attributes of a <c> tag in one pass (the tag was checked by parse_tag). */
+static void cell_attrs(const Tag *t, const char **r, size_t *rl, const char **s, size_t *sl, const char **ty,
+                       size_t *tl) {
+    const char *q = t->attrs;
+    while (q < t->attrs_end) {
+        while (q < t->attrs_end && is_ws(*q)) q++;
+        const char *an = q;
+        while (q < t->attrs_end && is_name_char(*q)) q++;
+        size_t alen = (size_t)(q - an);
+        while (q < t->attrs_end && *q != '"' && *q != '\'') q++;
+        if (q >= t->attrs_end) return;
+        const char *close = memchr(q + 1, *q, (size_t)(t->attrs_end - q - 1));
+        if (!close) return;
+        if (alen == 1) {
+            size_t n = (size_t)(close - q - 1);
+            if (*an == 'r') { *r = q + 1; *rl = n; }
+            else if (*an == 's') { *s = q + 1; *sl = n; }
+            else if (*an == 't') { *ty = q + 1; *tl = n; }
+        }
+        q = close + 1;
+    }
 }
 
 /* --- text -------------------------------------------------------------------------------------------------- */
@@ -227,7 +250,7 @@ static const char *read_rich(const char *p, const char *end, const char *closing
         if (!parse_tag(lt, end, &t)) FAIL(err, "tag in a string");
         p = t.next;
         if (t.closing) {
-            if (name_is(&t, closing)) return p;
+            if (name_is_n(&t, closing, strlen(closing))) return p;
             if (name_is(&t, "rPh")) phonetic = 0;
             continue;
         }
@@ -285,7 +308,7 @@ static const char *root(const char *p, const char *end, const char *name, int *e
             continue;
         }
         Tag t;
-        if (!parse_tag(lt, end, &t) || t.closing || !name_is(&t, name)) FAIL(err, "root");
+        if (!parse_tag(lt, end, &t) || t.closing || !name_is_n(&t, name, strlen(name))) FAIL(err, "root");
         *empty = t.selfclose;
         return t.next;
     }
@@ -513,7 +536,8 @@ static const char *scan_cells(const char *p, const char *end, const char *stop, 
         }
         if (!name_is(&t, "c")) FAIL(err, "element in sheetData");
         size_t rl = 0, sl = 0, tl = 0;
-        const char *r = get_attr(&t, "r", &rl), *s = get_attr(&t, "s", &sl), *ty = get_attr(&t, "t", &tl);
+        const char *r = NULL, *s = NULL, *ty = NULL;
+        cell_attrs(&t, &r, &rl, &s, &sl, &ty, &tl);
         int32_t row, col;
         if (!r || !cell_ref(r, rl, &row, &col)) FAIL(err, "cell reference");
         int64_t here = (int64_t)row * (1 << 20) + col;
@@ -697,6 +721,9 @@ static const char *scan_sheet(const char *p, const char *end, const Ctx *ctx, Ce
         if (!buf_put(&c->toffs, &zero, 4)) { err->nomem = 1; return NULL; }
         return q;
     }
+    size_t guess = (size_t)(end - q) / 48 + 16;
+    if (!buf_reserve(&c->row, guess * 4) || !buf_reserve(&c->col, guess * 4) || !buf_reserve(&c->kind, guess)
+        || !buf_reserve(&c->pay, guess * 8)) { err->nomem = 1; return NULL; }
     const char *mid = NULL;
     if ((size_t)(end - q) > PARALLEL_MIN) {
         const char *m = q + (end - q) / 2;
