@@ -116,6 +116,25 @@ static int parse_tag(const char *p, const char *end, Tag *t) {
 static int name_is_n(const Tag *t, const char *name, size_t n) {
     return t->nlen == n && memcmp(t->name, name, n) == 0;
 }
+
+/* The next tag at or after *p: 1 with *t filled and *p moved past it; 0 when no '<' is left; -1 when the text at
+ * the '<' is not a tag we read. */
+static int next_tag(const char **p, const char *end, Tag *t) {
+    const char *lt = memchr(*p, '<', (size_t)(end - *p));
+    if (!lt) return 0;
+    if (!parse_tag(lt, end, t)) return -1;
+    *p = t->next;
+    return 1;
+}
+
+/* The end of an element's text content: where `closing` (e.g. "</v>") starts, which must be the next '<'; NULL when it
+ * is not. */
+static const char *content_end(const char *p, const char *end, const char *closing) {
+    size_t n = strlen(closing);
+    const char *lt = memchr(p, '<', (size_t)(end - p));
+    if (!lt || (size_t)(end - lt) < n || memcmp(lt, closing, n)) return NULL;
+    return lt;
+}
 #define name_is(t, lit) name_is_n((t), "" lit, sizeof("" lit) - 1)   /* string literals only */
 
 /* The value of attribute `name` (no prefix) of a tag, or NULL. */
@@ -244,11 +263,10 @@ static int has_x_escape(const char *p, const char *end) {
 static const char *read_rich(const char *p, const char *end, const char *closing, Buf *b, Err *err) {
     int phonetic = 0;
     for (;;) {
-        const char *lt = memchr(p, '<', (size_t)(end - p));
-        if (!lt) FAIL(err, "unterminated string");
         Tag t;
-        if (!parse_tag(lt, end, &t)) FAIL(err, "tag in a string");
-        p = t.next;
+        int got = next_tag(&p, end, &t);
+        if (!got) FAIL(err, "unterminated string");
+        if (got < 0) FAIL(err, "tag in a string");
         if (t.closing) {
             if (name_is_n(&t, closing, strlen(closing))) return p;
             if (name_is(&t, "rPh")) phonetic = 0;
@@ -259,8 +277,8 @@ static const char *read_rich(const char *p, const char *end, const char *closing
             phonetic = 1;
         } else if (name_is(&t, "t")) {
             if (t.selfclose) FAIL(err, "empty t");
-            const char *lt2 = memchr(p, '<', (size_t)(end - p));
-            if (!lt2 || (size_t)(end - lt2) < 4 || memcmp(lt2, "</t>", 4)) FAIL(err, "t content");
+            const char *lt2 = content_end(p, end, "</t>");
+            if (!lt2) FAIL(err, "t content");
             if (!phonetic) {
                 size_t vl;
                 const char *sp = get_attr(&t, "xml:space", &vl);
@@ -328,11 +346,10 @@ static const char *scan_sst(const char *p, const char *end, Buf *offs, Buf *b, E
     if (!buf_put(offs, &o, 4)) { err->nomem = 1; return NULL; }
     if (empty) return p;                            /* <sst count="0"/> */
     for (;;) {
-        const char *lt = memchr(p, '<', (size_t)(end - p));
-        if (!lt) FAIL(err, "unterminated sst");
         Tag t;
-        if (!parse_tag(lt, end, &t)) FAIL(err, "tag in sst");
-        p = t.next;
+        int got = next_tag(&p, end, &t);
+        if (!got) FAIL(err, "unterminated sst");
+        if (got < 0) FAIL(err, "tag in sst");
         if (t.closing && name_is(&t, "sst")) return p;
         if (t.closing || t.selfclose || !name_is(&t, "si")) FAIL(err, "element in sst");
         p = read_rich(p, end, "si", b, err);
@@ -572,25 +589,24 @@ static const char *scan_cells(const char *p, const char *end, const char *stop, 
         size_t is_start = 0, is_end = 0;
         int had_is = 0;
         for (;;) {
-            const char *q = memchr(p, '<', (size_t)(end - p));
-            if (!q) FAIL(err, "unterminated cell");
             Tag u;
-            if (!parse_tag(q, end, &u)) FAIL(err, "tag in a cell");
-            p = u.next;
+            int got = next_tag(&p, end, &u);
+            if (!got) FAIL(err, "unterminated cell");
+            if (got < 0) FAIL(err, "tag in a cell");
             if (u.closing) {
                 if (name_is(&u, "c")) break;
                 FAIL(err, "closing tag in a cell");
             }
             if (name_is(&u, "v")) {
                 if (u.selfclose) FAIL(err, "empty v");
-                const char *q2 = memchr(p, '<', (size_t)(end - p));
-                if (!q2 || (size_t)(end - q2) < 4 || memcmp(q2, "</v>", 4)) FAIL(err, "v content");
+                const char *q2 = content_end(p, end, "</v>");
+                if (!q2) FAIL(err, "v content");
                 v0 = p; v1 = q2; lastel = L_V;
                 p = q2 + 4;
             } else if (name_is(&u, "f")) {
                 if (!u.selfclose) {
-                    const char *q2 = memchr(p, '<', (size_t)(end - p));
-                    if (!q2 || (size_t)(end - q2) < 4 || memcmp(q2, "</f>", 4)) FAIL(err, "f content");
+                    const char *q2 = content_end(p, end, "</f>");
+                    if (!q2) FAIL(err, "f content");
                     p = q2 + 4;
                 } else if (lastel == L_V) {
                     FAIL(err, "f after v");
