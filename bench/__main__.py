@@ -60,10 +60,15 @@ def write_hazard_xlsx(path: Path, n: int, company: str) -> None:
 
 
 TARGETS: list[tuple[str, str, bool]] = []      # (issue 11's target, what this run measured, met?)
+GOALS: list[tuple[str, str, bool]] = []        # our own stricter goals beyond the issue's targets (docs/scale.md)
 
 
 def target(what: str, measured: str, met: bool) -> None:
     TARGETS.append((what, measured, met))
+
+
+def goal(what: str, measured: str, met: bool) -> None:
+    GOALS.append((what, measured, met))
 
 
 def timed(fn, repeat: int = 1) -> float:
@@ -414,7 +419,7 @@ def bench_pages(db: Path) -> None:
     target("every page's engine time ≤ 150 ms (warm run)", f"largest {worst(4)[0]} {worst(4)[4] * 1000:.0f} ms",
            worst(4)[4] <= 0.15)
     over = [f"{r[0]} {r[3] * 1000:.0f}" for r in results if r[3] > 0.15]
-    target("every page's engine time ≤ 150 ms (run after a write, nothing cached)",
+    goal("every page's engine time ≤ 150 ms also in the run after a write, nothing cached",
            "over: " + ", ".join(over) + " ms" if over else "all within", not over)
     target("the first run after an upload or revert ≤ 2 s", f"slowest {worst(1)[0]} {worst(1)[1]:.2f} s",
            worst(1)[1] <= 2.0)
@@ -587,6 +592,10 @@ def main() -> None:
         print(f"issue 11's targets in this run (load average {os.getloadavg()[0]:.1f}):")
         for what, measured, met in TARGETS:
             print(f"  {'met    ' if met else 'NOT MET'}  {what}: {measured}")
+    if GOALS:
+        print("beyond the issue — our own stricter goals (docs/scale.md \"Not done yet\"):")
+        for what, measured, met in GOALS:
+            print(f"  {'met    ' if met else 'open   '}  {what}: {measured}")
 
 
 if __name__ == "__main__":
