@@ -148,7 +148,8 @@ def bench_page_upload(xlsx: Path, rows: int, company: str, tmp: Path) -> None:
             while time.monotonic() - t0 < 600 and not result:
                 peak = max(peak, _rss_mb(server.proc.pid))
                 bar = page.get_by_test_id("stProgress")
-                text = bar.first.inner_text().strip() if bar.count() else ""
+                texts = bar.all_inner_texts()       # no waiting: the bar may be gone between a count and a read
+                text = texts[0].strip() if texts else ""
                 if text and (not seen or seen[-1][1] != text):
                     seen.append((time.monotonic() - t0, text))
                 result = next((a for a in page.get_by_test_id("stAlert").all_inner_texts() if xlsx.name in a), "")
