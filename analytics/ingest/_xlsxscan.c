@@ -137,48 +137,44 @@ static const char *content_end(const char *p, const char *end, const char *closi
 }
 #define name_is(t, lit) name_is_n((t), "" lit, sizeof("" lit) - 1)   /* string literals only */
 
+/* The next attribute of a tag from *q (t->attrs at first; the tag was checked by parse_tag): 1 with its name and
+ * value (without quotes) and *q moved past it, 0 when there is none left. */
+static int next_attr(const Tag *t, const char **q, const char **name, size_t *nlen, const char **val, size_t *vlen) {
+    const char *p = *q;
+    while (p < t->attrs_end && is_ws(*p)) p++;
+    const char *an = p;
+    while (p < t->attrs_end && is_name_char(*p)) p++;
+    *name = an;
+    *nlen = (size_t)(p - an);
+    while (p < t->attrs_end && *p != '"' && *p != '\'') p++;
+    if (p >= t->attrs_end) return 0;
+    const char *close = memchr(p + 1, *p, (size_t)(t->attrs_end - p - 1));
+    if (!close) return 0;
+    *val = p + 1;
+    *vlen = (size_t)(close - p - 1);
+    *q = close + 1;
+    return 1;
+}
+
 /* The value of attribute `name` (no prefix) of a tag, or NULL. */
 static const char *get_attr(const Tag *t, const char *name, size_t *len) {
-    size_t n = strlen(name);
-    const char *q = t->attrs;
-    while (q < t->attrs_end) {
-        while (q < t->attrs_end && is_ws(*q)) q++;
-        const char *an = q;
-        while (q < t->attrs_end && is_name_char(*q)) q++;
-        size_t alen = (size_t)(q - an);
-        while (q < t->attrs_end && *q != '"' && *q != '\'') q++;
-        if (q >= t->attrs_end) return NULL;
-        const char *close = memchr(q + 1, *q, (size_t)(t->attrs_end - q - 1));
-        if (!close) return NULL;
-        if (alen == n && memcmp(an, name, n) == 0) {
-            *len = (size_t)(close - q - 1);
-            return q + 1;
-        }
-        q = close + 1;
-    }
+    size_t n = strlen(name), alen;
+    const char *q = t->attrs, *an, *v;
+    while (next_attr(t, &q, &an, &alen, &v, len))
+        if (alen == n && memcmp(an, name, n) == 0) return v;
     return NULL;
 }
 
-/* The r, s and t attributes of a <c> tag in one pass (the tag was checked by parse_tag). */
+/* The r, s and t attributes of a <c> tag in one pass. */
 static void cell_attrs(const Tag *t, const char **r, size_t *rl, const char **s, size_t *sl, const char **ty,
                        size_t *tl) {
-    const char *q = t->attrs;
-    while (q < t->attrs_end) {
-        while (q < t->attrs_end && is_ws(*q)) q++;
-        const char *an = q;
-        while (q < t->attrs_end && is_name_char(*q)) q++;
-        size_t alen = (size_t)(q - an);
-        while (q < t->attrs_end && *q != '"' && *q != '\'') q++;
-        if (q >= t->attrs_end) return;
-        const char *close = memchr(q + 1, *q, (size_t)(t->attrs_end - q - 1));
-        if (!close) return;
-        if (alen == 1) {
-            size_t n = (size_t)(close - q - 1);
-            if (*an == 'r') { *r = q + 1; *rl = n; }
-            else if (*an == 's') { *s = q + 1; *sl = n; }
-            else if (*an == 't') { *ty = q + 1; *tl = n; }
-        }
-        q = close + 1;
+    size_t alen, n;
+    const char *q = t->attrs, *an, *v;
+    while (next_attr(t, &q, &an, &alen, &v, &n)) {
+        if (alen != 1) continue;
+        if (*an == 'r') { *r = v; *rl = n; }
+        else if (*an == 's') { *s = v; *sl = n; }
+        else if (*an == 't') { *ty = v; *tl = n; }
     }
 }
 
