@@ -116,6 +116,7 @@ static int parse_tag(const char *p, const char *end, Tag *t) {
 static int name_is_n(const Tag *t, const char *name, size_t n) {
     return t->nlen == n && memcmp(t->name, name, n) == 0;
 }
+#define name_is(t, lit) name_is_n((t), "" lit, sizeof("" lit) - 1)   /* string literals only */
 
 /* The next tag at or after *p: 1 with *t filled and *p moved past it; 0 when no '<' is left; -1 when the text at
  * the '<' is not a tag we read. */
@@ -135,7 +136,6 @@ static const char *content_end(const char *p, const char *end, const char *closi
     if (!lt || (size_t)(end - lt) < n || memcmp(lt, closing, n)) return NULL;
     return lt;
 }
-#define name_is(t, lit) name_is_n((t), "" lit, sizeof("" lit) - 1)   /* string literals only */
 
 /* The next attribute of a tag from *q (t->attrs at first; the tag was checked by parse_tag): 1 with its name and
  * value (without quotes) and *q moved past it, 0 when there is none left. */
