@@ -53,16 +53,35 @@ def deck_name(window: Window) -> str:
     return f"安全生产专题会议材料_{period_label(window, '-')}.pptx"
 
 
+START_ATTEMPTS = 3
+
+
 @contextlib.contextmanager
 def chart_browser():
-    """One kaleido server (one Chromium) for every chart of a deck."""
+    """One kaleido server (one Chromium) for every chart of a deck, checked by drawing a one-point figure first:
+    on a loaded machine kaleido 1.5.1 can bind its tab to the blank page's JavaScript context instead of its own
+    page's (Runtime.enable after Page.navigate), and then every chart of that browser fails with "ReferenceError:
+    kaleido_scopes is not defined". Such a browser is stopped and started again (START_ATTEMPTS in all)."""
     import kaleido
     os.environ.setdefault("BROWSER_PATH", BROWSER)
-    kaleido.start_sync_server(n=1, timeout=60, mathjax=False, silence_warnings=True)
+    for attempt in range(1, START_ATTEMPTS + 1):
+        kaleido.start_sync_server(n=1, timeout=60, mathjax=False, silence_warnings=True)
+        try:
+            chart_png(_probe())
+            break
+        except Exception as e:                      # noqa: BLE001 - only kaleido's unready page is retried
+            kaleido.stop_sync_server(silence_warnings=True)
+            if attempt == START_ATTEMPTS or "kaleido_scopes is not defined" not in str(e):
+                raise
     try:
         yield
     finally:
         kaleido.stop_sync_server(silence_warnings=True)
+
+
+def _probe():
+    import plotly.graph_objects as go
+    return go.Figure(go.Scatter(x=[0], y=[0]))
 
 
 def chart_png(fig) -> bytes:

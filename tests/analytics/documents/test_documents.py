@@ -124,6 +124,41 @@ def test_deck_slides_carry_the_engine_figures(golden, tmp_path):
     assert len(Presentation(str(out)).slides) == len(prs.slides)
 
 
+def _unready_once(monkeypatch, message):
+    """kaleido's first drawing fails with `message` (as when its tab is bound to the blank page's JavaScript);
+    returns the list of server starts."""
+    import kaleido
+    from kaleido._kaleido_tab._errors import JavascriptError
+    starts, real_start, real_calc = [], kaleido.start_sync_server, kaleido.calc_fig_sync
+
+    def start(*a, **k):
+        starts.append(1)
+        return real_start(*a, **k)
+
+    def calc(fig, *a, **k):
+        if len(starts) == 1:
+            raise JavascriptError(message)
+        return real_calc(fig, *a, **k)
+    monkeypatch.setattr(kaleido, "start_sync_server", start)
+    monkeypatch.setattr(kaleido, "calc_fig_sync", calc)
+    return starts
+
+
+def test_deck_restarts_a_chart_browser_whose_page_is_not_ready(golden, monkeypatch):
+    starts = _unready_once(monkeypatch, "ReferenceError: kaleido_scopes is not defined")
+    prs = build_deck(get_store(golden), OCT)
+    pics = [sh for sl in prs.slides for sh in sl.shapes if sh.shape_type == 13]
+    assert len(starts) == 2 and len(pics) == 3
+    assert Image.open(io.BytesIO(pics[0].image.blob)).size == (1600, 760)
+
+
+def test_deck_does_not_retry_other_chart_errors(golden, monkeypatch):
+    starts = _unready_once(monkeypatch, "TypeError: something else")
+    with pytest.raises(RuntimeError, match="something else"):
+        build_deck(get_store(golden), OCT)
+    assert len(starts) == 1
+
+
 def test_bulletin_command_group_pdf_and_month(golden, tmp_path):
     out = tmp_path / "g.pdf"
     assert main(["bulletin", "--group", "--month", "2026-10", "--out", str(out), "--db", golden]) == 0
